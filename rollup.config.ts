@@ -1,0 +1,90 @@
+// One rollup config for every Tutti artifact. Entries whose source file does not
+// exist yet are skipped, so adapters can land one at a time.
+import { existsSync, readFileSync } from 'node:fs';
+import type { OutputOptions, RollupOptions, Plugin } from 'rollup';
+import typescript from '@rollup/plugin-typescript';
+import terser from '@rollup/plugin-terser';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+
+/** Replaces __TUTTI_VERSION__ with the package version at build time. */
+function version(): Plugin {
+  return {
+    name: 'tutti-version',
+    // After TypeScript (so the `declare const` is gone) and before terser (so it folds).
+    renderChunk(code) {
+      return code.includes('__TUTTI_VERSION__') ? code.split('__TUTTI_VERSION__').join(JSON.stringify(pkg.version)) : null;
+    },
+  };
+}
+
+const ts = (target = 'ES2019') =>
+  typescript({
+    tsconfig: './tsconfig.json',
+    compilerOptions: { target, declaration: false, noEmit: false, noEmitOnError: true },
+    include: ['src/**/*.ts', 'adapters/**/*.ts'],
+  });
+
+const min = () =>
+  terser({
+    ecma: 2017 as const,
+    module: false,
+    compress: { passes: 2, pure_getters: true },
+    format: { comments: false },
+  });
+
+const builds: RollupOptions[] = [];
+
+/** Library entries: ESM + CJS for bundlers and Node (dependencies stay external). */
+const libraries: Array<[name: string, input: string]> = [
+  ['core', 'src/index.ts'],
+  ['web', 'adapters/web/index.ts'],
+  ['h5', 'adapters/h5/index.ts'],
+  ['miniprogram', 'adapters/miniprogram/index.ts'],
+];
+for (const [name, input] of libraries) {
+  if (!existsSync(input)) continue;
+  const output: OutputOptions[] = [
+    { file: `dist/esm/${name}.js`, format: 'es', sourcemap: true },
+    { file: `dist/cjs/${name}.cjs`, format: 'cjs', exports: 'named', sourcemap: true },
+  ];
+  builds.push({
+    input,
+    external: (id) => /^(idb-keyval|web-vitals|dompurify)(\/|$)/.test(id),
+    plugins: [ts(), version()],
+    output,
+  });
+}
+
+/**
+ * The WeChat mini-program build: CommonJS, ES2017, dependencies bundled, no DOM or
+ * Node built-ins. package.json "miniprogram" points DevTools' "build npm" at it.
+ */
+if (existsSync('adapters/miniprogram/index.ts')) {
+  builds.push({
+    input: 'adapters/miniprogram/index.ts',
+    plugins: [nodeResolve({ browser: true }), ts('ES2017'), version(), min()],
+    output: { file: 'dist/miniprogram/index.js', format: 'cjs', exports: 'named' },
+  });
+}
+
+/** Script-tag builds: self-contained minified IIFEs. */
+const scripts: Array<[file: string, input: string, name?: string]> = [
+  ['dist/tutti.min.js', 'adapters/web/script.ts', 'tutti'],
+  ['dist/tutti.h5.min.js', 'adapters/h5/script.ts', 'tutti'],
+  ['dist/tutti.vitals.min.js', 'adapters/web/vitals-script.ts'],
+  ['dist/tutti.personalize.min.js', 'adapters/web/personalize-script.ts'],
+  // The platform-free core alone, minified: only measured by the size budget.
+  ['dist/size/core.min.js', 'src/index.ts', 'tuttiCore'],
+];
+for (const [file, input, name] of scripts) {
+  if (!existsSync(input)) continue;
+  builds.push({
+    input,
+    plugins: [nodeResolve({ browser: true }), ts(), version(), min()],
+    output: { file, format: 'iife', name, exports: name ? 'auto' : 'none', inlineDynamicImports: true },
+  });
+}
+
+export default builds;

@@ -1,0 +1,85 @@
+// Campaign of a landing: utm_* parameters, then ad click IDs, then a platform fallback
+// (mini-program scene), then the referrer; nothing at all is 'direct'.
+import { hostOf } from '../lib/domain';
+import type { Campaign } from '../types';
+import { isInternalHost, referrerCampaign } from './referrer';
+
+const UTM: Array<[string, string]> = [
+  ['utm_source', 'source'],
+  ['utm_medium', 'medium'],
+  ['utm_campaign', 'name'],
+  ['utm_term', 'term'],
+  ['utm_content', 'content'],
+];
+
+/** Click IDs kept under their own names, with the network and medium they imply when no utm_* says otherwise. */
+export const CLICK_IDS: Record<string, [source: string, medium: string]> = {
+  gclid: ['google', 'cpc'],
+  wbraid: ['google', 'cpc'],
+  gbraid: ['google', 'cpc'],
+  fbclid: ['facebook', 'social'],
+  msclkid: ['bing', 'cpc'],
+  ttclid: ['tiktok', 'cpc'],
+  bd_vid: ['baidu', 'cpc'],
+  qz_gdt: ['tencent', 'cpc'],
+  gdt_vid: ['tencent', 'cpc'],
+  clickid: ['oceanengine', 'cpc'],
+  callback: ['oceanengine', 'cpc'],
+};
+
+export const DIRECT: Campaign = { source: 'direct', medium: '(none)' };
+
+/** Parameters that describe a campaign; the web adapter ignores replaceState calls that only touch these. */
+export const CAMPAIGN_PARAMS = UTM.map((u) => u[0]).concat(Object.keys(CLICK_IDS));
+
+/** The campaign in a landing's query parameters, or null when there is none. */
+export function campaignFromParams(params: Record<string, string>): Campaign | null {
+  let found: Campaign | null = null;
+  for (const [param, field] of UTM) {
+    const v = params[param];
+    if (v) (found || (found = {}))[field] = v.slice(0, 256);
+  }
+  for (const id in CLICK_IDS) {
+    const v = params[id];
+    if (!v) continue;
+    found = found || {};
+    found[id] = v.slice(0, 512);
+    if (!found.source) found.source = CLICK_IDS[id][0];
+    if (!found.medium) found.medium = CLICK_IDS[id][1];
+  }
+  return found;
+}
+
+/** The click ID type a campaign carries, if any (touch ledger field `clickIdType`). */
+export function clickIdType(c: Campaign): string | undefined {
+  for (const id in CLICK_IDS) if (c[id]) return id;
+  return undefined;
+}
+
+export interface Landing {
+  url?: string;
+  referrer?: string;
+  params?: Record<string, string>;
+  fallback?: Campaign;
+}
+
+/**
+ * What a landing says: a campaign, DIRECT, or null when it is an internal
+ * navigation (own site or linkDomains) that must not touch the campaign at all.
+ */
+export function classifyLanding(l: Landing, host: string, linkDomains: string[], params: Record<string, string>): Campaign | null {
+  const fromParams = campaignFromParams(params);
+  if (fromParams) return fromParams;
+  if (l.fallback && l.fallback.source) return l.fallback;
+  const refHost = hostOf(l.referrer || '');
+  if (refHost) return isInternalHost(refHost, host, linkDomains) ? null : referrerCampaign(refHost);
+  return DIRECT;
+}
+
+/** Same campaign: same utm values and click IDs (a new ad click is a new touch). */
+export function sameCampaign(a: Campaign | null | undefined, b: Campaign | null | undefined): boolean {
+  if (!a || !b) return a === b;
+  const keys = Object.keys(a).concat(Object.keys(b));
+  for (const k of keys) if ((a[k] || '') !== (b[k] || '')) return false;
+  return true;
+}

@@ -1,0 +1,55 @@
+// Classifies an external referrer. Search engines → medium 'organic', social sites →
+// 'social', anything else → 'referral' with the referring site as source.
+// A domain ending in '.' matches that label under any suffix (google.com.hk, yandex.ru).
+import { onDomain, siteOf } from '../lib/domain';
+import type { Campaign } from '../types';
+
+const SEARCH: Array<[string, ...string[]]> = [
+  ['baidu', 'baidu.com'],
+  ['google', 'google.'],
+  ['bing', 'bing.com'],
+  ['sogou', 'sogou.com'],
+  ['so', 'so.com'],
+  ['sm', 'sm.cn'],
+  ['yandex', 'yandex.'],
+  ['duckduckgo', 'duckduckgo.com'],
+];
+
+const SOCIAL: Array<[string, ...string[]]> = [
+  ['wechat', 'mp.weixin.qq.com', 'weixin.qq.com', 'wx.qq.com'],
+  ['weibo', 'weibo.com', 'weibo.cn', 't.cn'],
+  ['xiaohongshu', 'xiaohongshu.com', 'xhslink.com'],
+  ['zhihu', 'zhihu.com'],
+  ['douyin', 'douyin.com', 'iesdouyin.com'],
+  ['qq', 'qq.com'],
+  ['bilibili', 'bilibili.com', 'b23.tv'],
+  ['facebook', 'facebook.com', 'fb.com'],
+  ['twitter', 'twitter.com', 'x.com', 't.co'],
+  ['linkedin', 'linkedin.com', 'lnkd.in'],
+];
+
+function find(host: string, table: Array<[string, ...string[]]>): string | undefined {
+  for (const [source, ...domains] of table) {
+    for (const d of domains) {
+      if (d.charAt(d.length - 1) === '.' ? ('.' + host).indexOf('.' + d) >= 0 : onDomain(host, d)) return source;
+    }
+  }
+  return undefined;
+}
+
+/** The campaign an external referring host stands for. */
+export function referrerCampaign(host: string): Campaign {
+  const search = find(host, SEARCH);
+  if (search) return { source: search, medium: 'organic' };
+  const social = find(host, SOCIAL);
+  if (social) return { source: social, medium: 'social' };
+  return { source: siteOf(host), medium: 'referral' };
+}
+
+/** Referrers from the site's own registrable domain or from linkDomains are internal. */
+export function isInternalHost(refHost: string, host: string, linkDomains: string[]): boolean {
+  if (!refHost) return false;
+  if (host && siteOf(refHost) === siteOf(host)) return true;
+  for (const d of linkDomains) if (d && onDomain(refHost, String(d).toLowerCase().replace(/^\./, ''))) return true;
+  return false;
+}

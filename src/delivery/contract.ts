@@ -1,0 +1,36 @@
+// The default backend contract (SPEC §5) and the merge of user overrides, so the SDK can
+// feed RudderStack, Jitsu, Segment or a custom backend.
+import type { BackendContract, Decision } from '../types';
+
+export function decodeDecisions(body: string): Record<string, Decision> {
+  const parsed = JSON.parse(body || '{}');
+  const decisions = parsed && parsed.decisions;
+  const out: Record<string, Decision> = {};
+  if (decisions && typeof decisions === 'object') {
+    for (const slot in decisions) {
+      const d = decisions[slot];
+      if (d && typeof d === 'object' && d.content && typeof d.content.type === 'string') out[slot] = d;
+    }
+  }
+  return out;
+}
+
+export function resolveContract(overrides?: Partial<BackendContract>): BackendContract {
+  const defaults: BackendContract = {
+    batchPath: '/v1/batch',
+    decidePath: '/v1/decide',
+    headers: {},
+    encode: JSON.stringify,
+    encodeDecide: JSON.stringify,
+    decodeDecisions,
+    compress: true,
+  };
+  const out = defaults as unknown as Record<string, unknown>;
+  if (overrides && typeof overrides === 'object') {
+    for (const k in overrides) {
+      const v = (overrides as Record<string, unknown>)[k];
+      if (v !== undefined && v !== null) out[k] = v;
+    }
+  }
+  return defaults;
+}

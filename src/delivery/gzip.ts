@@ -1,0 +1,13 @@
+// gzip through the runtime's CompressionStream (browsers, Node 18+). JSON batches shrink
+// 5-10x; small bodies are not worth the async hop. Returns null when gzip is unavailable.
+export const GZIP_MIN_BYTES = 1024;
+
+export async function gzip(text: string): Promise<Uint8Array | null> {
+  if (typeof CompressionStream === 'undefined' || typeof Response === 'undefined' || typeof Blob === 'undefined') return null;
+  try {
+    const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch {
+    return null;
+  }
+}

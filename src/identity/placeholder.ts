@@ -1,0 +1,4 @@
+// IDs that mean "nobody": identifying them would merge every visitor into one person.
+const PLACEHOLDERS = ['', 'null', 'undefined', '0', 'anonymous', 'nan', 'none', '-1', 'false', '[object object]'];
+
+export const isPlaceholderId = (id: string): boolean => PLACEHOLDERS.indexOf(id.trim().toLowerCase()) >= 0;

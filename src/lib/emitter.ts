@@ -1,0 +1,24 @@
+// Tiny event emitter for on('sent' | 'failed' | 'dropped' | 'decision'). A listener that
+// throws is the host's bug: it is reported in debug and never stops delivery.
+export function createEmitter<M>(warn: (...a: unknown[]) => void) {
+  const listeners: { [K in keyof M]?: Array<(info: M[K]) => void> } = {};
+  return {
+    on<K extends keyof M>(name: K, fn: (info: M[K]) => void): () => void {
+      (listeners[name] || (listeners[name] = [])).push(fn);
+      return () => {
+        const list = listeners[name] || [];
+        const i = list.indexOf(fn);
+        if (i >= 0) list.splice(i, 1);
+      };
+    },
+    emit<K extends keyof M>(name: K, info: M[K]): void {
+      for (const fn of (listeners[name] || []).slice()) {
+        try {
+          fn(info);
+        } catch (e) {
+          warn(`${String(name)} listener threw`, e);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// Query-string helpers without the URL class: WeChat mini-program runtimes lack it.
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+/** Parses the query of a URL, a '?a=b' search string or a bare 'a=b&c=d' string. */
+export function parseQuery(input: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof input !== 'string') return out;
+  let s = input;
+  const hash = s.indexOf('#');
+  if (hash >= 0) s = s.slice(0, hash);
+  const q = s.indexOf('?');
+  if (q >= 0) s = s.slice(q + 1);
+  else if (s.indexOf('=') < 0 || /^[a-z][a-z0-9+.-]*:\/\//i.test(s)) return out;
+  for (const part of s.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const key = decode(eq < 0 ? part : part.slice(0, eq));
+    if (key && !(key in out)) out[key] = eq < 0 ? '' : decode(part.slice(eq + 1));
+  }
+  return out;
+}
+
+/** Returns url with the given params set (replacing same-named ones), before any #fragment. */
+export function withParams(url: string, params: Record<string, string | undefined>): string {
+  const names = Object.keys(params);
+  const hashAt = url.indexOf('#');
+  const hash = hashAt >= 0 ? url.slice(hashAt) : '';
+  let base = withoutParams(hashAt >= 0 ? url.slice(0, hashAt) : url, names);
+  for (const k of names) {
+    const v = params[k];
+    if (v === undefined) continue;
+    base += (base.indexOf('?') >= 0 ? (/[?&]$/.test(base) ? '' : '&') : '?') + encodeURIComponent(k) + '=' + encodeURIComponent(v);
+  }
+  return base + hash;
+}
+
+/** Removes the named params from a URL, keeping everything else as it was written. */
+export function withoutParams(url: string, names: string[]): string {
+  const hashAt = url.indexOf('#');
+  const hash = hashAt >= 0 ? url.slice(hashAt) : '';
+  const path = hashAt >= 0 ? url.slice(0, hashAt) : url;
+  const q = path.indexOf('?');
+  if (q < 0) return url;
+  const kept = path
+    .slice(q + 1)
+    .split('&')
+    .filter((part) => part && names.indexOf(decode(part.split('=')[0])) < 0);
+  return path.slice(0, q) + (kept.length ? '?' + kept.join('&') : '') + hash;
+}

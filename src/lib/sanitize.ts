@@ -1,0 +1,99 @@
+// Turns whatever the host app passes into JSON-safe values, so a bad property never
+// throws and never makes a whole batch unserialisable. Each coercion warns in debug.
+import type { JsonObject, JsonValue } from '../types';
+
+export const MAX_STRING = 8192;
+const MAX_DEPTH = 10;
+
+type Warn = (message: string) => void;
+
+function clean(value: unknown, depth: number, stack: object[], warn: Warn): JsonValue | undefined {
+  switch (typeof value) {
+    case 'string':
+      if (value.length <= MAX_STRING) return value;
+      warn(`string of ${value.length} characters truncated to ${MAX_STRING}`);
+      return value.slice(0, MAX_STRING);
+    case 'number':
+      if (isFinite(value)) return value;
+      warn(`${value} sent as null`);
+      return null;
+    case 'boolean':
+      return value;
+    case 'bigint':
+      warn('BigInt sent as a string');
+      return value.toString();
+    case 'object': {
+      if (value === null) return null;
+      if (stack.indexOf(value) >= 0) {
+        warn('circular reference replaced');
+        return '[Circular]';
+      }
+      if (depth >= MAX_DEPTH) {
+        warn('object nested too deeply, cut');
+        return '[Too deep]';
+      }
+      try {
+        if (value instanceof Date) return isNaN(+value) ? null : value.toISOString();
+        if (value instanceof Error) return { name: value.name, message: value.message };
+        const toJSON = (value as { toJSON?: unknown }).toJSON;
+        if (typeof toJSON === 'function') return clean(toJSON.call(value), depth + 1, stack, warn);
+        stack.push(value);
+        try {
+          if (Array.isArray(value)) {
+            const out: JsonValue[] = [];
+            for (let i = 0; i < value.length; i++) {
+              const v = clean(value[i], depth + 1, stack, warn);
+              out.push(v === undefined ? null : v);
+            }
+            return out;
+          }
+          const out: JsonObject = {};
+          for (const key in value) {
+            if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+            const v = clean((value as Record<string, unknown>)[key], depth + 1, stack, warn);
+            if (v !== undefined) out[key] = v;
+          }
+          return out;
+        } finally {
+          stack.pop();
+        }
+      } catch {
+        warn('unreadable value dropped');
+        return undefined;
+      }
+    }
+    case 'undefined':
+      return undefined;
+    default:
+      warn(`${typeof value} dropped`);
+      return undefined;
+  }
+}
+
+/** A JSON-safe copy of an object of properties or traits; anything else becomes {}. */
+export function cleanObject(value: unknown, warn: Warn): JsonObject {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    warn(`expected an object, got ${Array.isArray(value) ? 'an array' : typeof value}; ignored`);
+    return {};
+  }
+  const out = clean(value, 0, [], warn);
+  return out && typeof out === 'object' && !Array.isArray(out) ? out : {};
+}
+
+/** A usable name (event, user ID, group ID): strings trimmed, numbers stringified, anything else null. */
+export function cleanName(value: unknown, what: string, warn: Warn, max = 256): string | null {
+  let s: string;
+  if (typeof value === 'string') s = value.trim();
+  else if (typeof value === 'number' && isFinite(value)) s = String(value);
+  else {
+    if (value !== undefined) warn(`${what} must be a string, got ${typeof value}`);
+    return null;
+  }
+  if (!s) return null;
+  if (s.length > max) {
+    warn(`${what} truncated to ${max} characters`);
+    s = s.slice(0, max);
+  }
+  return s;
+}

@@ -1,0 +1,49 @@
+// Options with their defaults (SPEC §2). Bad values are coerced to the default with a
+// debug warning rather than thrown.
+import type { ResolvedOptions, TuttiOptions } from './types';
+import { resolveContract } from './delivery/contract';
+
+function num(value: unknown, fallback: number, min: number, warn: (m: string) => void, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (isFinite(n) && n >= min) return n;
+  warn(`option ${name} must be a number ≥ ${min}; using ${fallback}`);
+  return fallback;
+}
+
+export function resolveOptions(input: TuttiOptions, warn: (m: string) => void): ResolvedOptions {
+  const o = (input && typeof input === 'object' ? input : {}) as TuttiOptions;
+  const retry = (o.retry || {}) as NonNullable<TuttiOptions['retry']>;
+  const p = o.personalization || {};
+  const list = (v: unknown, fallback: string[]): string[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : fallback);
+  return {
+    ...o,
+    writeKey: String(o.writeKey || ''),
+    endpoint: String(o.endpoint || ''),
+    batchSize: Math.floor(num(o.batchSize, 20, 1, warn, 'batchSize')),
+    flushInterval: num(o.flushInterval, 3000, 0, warn, 'flushInterval'),
+    maxQueueSize: Math.floor(num(o.maxQueueSize, 10000, 1, warn, 'maxQueueSize')),
+    retry: {
+      maxAttempts: Math.floor(num(retry.maxAttempts, 10, 1, warn, 'retry.maxAttempts')),
+      baseDelay: num(retry.baseDelay, 1000, 0, warn, 'retry.baseDelay'),
+      maxDelay: num(retry.maxDelay, 60000, 0, warn, 'retry.maxDelay'),
+    },
+    contract: resolveContract(o.contract),
+    autoPageview: o.autoPageview !== false,
+    webVitals: o.webVitals !== false,
+    sessionTimeout: num(o.sessionTimeout, 1800000, 1, warn, 'sessionTimeout'),
+    cookieDomain: typeof o.cookieDomain === 'string' && o.cookieDomain ? o.cookieDomain : 'auto',
+    linkDomains: list(o.linkDomains, []),
+    acceptHandoff: o.acceptHandoff === false || o.acceptHandoff === 'anonymous' ? o.acceptHandoff : 'all',
+    consent: o.consent === 'pending' || o.consent === 'denied' ? o.consent : 'granted',
+    personalization: {
+      ...p,
+      slots: p.slots === 'auto' || Array.isArray(p.slots) ? p.slots : 'auto',
+      timeout: num(p.timeout, 800, 0, warn, 'personalization.timeout'),
+      antiFlicker: p.antiFlicker !== false,
+    },
+    conversionEvents: list(o.conversionEvents, ['Order Completed', 'Signed Up']),
+    plugins: Array.isArray(o.plugins) ? o.plugins.slice() : [],
+    debug: !!o.debug,
+  };
+}

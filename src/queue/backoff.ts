@@ -1,0 +1,22 @@
+// How long to wait before the next attempt after a retryable failure: exponential with
+// equal jitter (half fixed, half random) so a fleet of clients does not retry in step,
+// or exactly what the server asked for in Retry-After (capped at 10 minutes).
+const MAX_RETRY_AFTER = 600000;
+
+export function backoffDelay(failures: number, base: number, max: number, random = Math.random): number {
+  const d = Math.min(max, base * Math.pow(2, Math.max(0, failures - 1)));
+  return Math.round(d / 2 + (random() * d) / 2);
+}
+
+/** Retry-After as ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | number | null | undefined, now: number): number | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  const seconds = Number(value);
+  let ms = isFinite(seconds) ? seconds * 1000 : Date.parse(String(value)) - now;
+  if (!isFinite(ms)) return undefined;
+  ms = Math.max(0, ms);
+  return Math.min(ms, MAX_RETRY_AFTER);
+}
+
+/** Statuses worth another try: network error/timeout (0), 408, 429 and 5xx. */
+export const isRetryable = (status: number): boolean => status === 0 || status === 408 || status === 429 || status >= 500;

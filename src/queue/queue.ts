@@ -1,0 +1,307 @@
+// The outbox queue: batching by count and bytes, persistence, retry with backoff,
+// unload flushes and cross-tab ownership. At-least-once: a record leaves the outbox only
+// after a 2xx, a permanent refusal, or its last allowed attempt; its messageId never changes.
+import type { OutboxStore, QueuedEvent, Tabs } from '../platform';
+import type { ResolvedOptions, Transport, TransportResponse, TuttiEvent, TuttiEventMap } from '../types';
+import { gzip, GZIP_MIN_BYTES } from '../delivery/gzip';
+import { backoffDelay, isRetryable, parseRetryAfter } from './backoff';
+
+export interface QueueDeps {
+  options: ResolvedOptions;
+  outbox: OutboxStore;
+  transport: Transport;
+  tabs?: Tabs;
+  maxBodyBytes: number;
+  beaconBytes: number;
+  emit<K extends keyof TuttiEventMap>(name: K, info: TuttiEventMap[K]): void;
+  warn(...args: unknown[]): void;
+}
+
+/** Bytes of a string once UTF-8 encoded, without allocating. */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
+  }
+  return n;
+}
+
+const REQUEST_TIMEOUT = 30000;
+const SENT_AT_BYTES = 48; // ',"sentAt":"2026-01-01T00:00:00.000Z"' added per attempt
+const BEACON_MAX_EVENTS = 500;
+
+export function createQueue(d: QueueDeps) {
+  const o = d.options;
+  const url = o.endpoint.replace(/\/+$/, '') + o.contract.batchPath;
+  const transport = o.contract.transport || d.transport;
+  const envelope = 64 + utf8Length(o.writeKey);
+  const sizes = new WeakMap<QueuedEvent, number>();
+
+  let mem: QueuedEvent[] = [];
+  let unsaved: QueuedEvent[] = [];
+  const inflight = new Set<string>();
+  let saveTimer: ReturnType<typeof setTimeout> | 0 = 0;
+  let timer: ReturnType<typeof setTimeout> | 0 = 0;
+  let timerAt = 0;
+  let failures = 0;
+  let backoffUntil = 0;
+  let batchCap = o.batchSize;
+  let chain: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+
+  /** Runs network sends one at a time (beacon sends bypass this: they must be synchronous). */
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = chain.then(fn, fn);
+    chain = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    return p;
+  }
+
+  function sizeOf(r: QueuedEvent): number {
+    let s = sizes.get(r);
+    if (s === undefined) {
+      s = utf8Length(JSON.stringify(r.event)) + SENT_AT_BYTES;
+      sizes.set(r, s);
+    }
+    return s;
+  }
+
+  function save(): Promise<void> {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = 0;
+    if (!unsaved.length) return Promise.resolve();
+    const list = unsaved;
+    unsaved = [];
+    return d.outbox.put(list).catch((e) => d.warn('could not persist the queue', e));
+  }
+
+  /** Takes records out of the queue and the outbox for good. */
+  function forget(list: QueuedEvent[]): void {
+    if (!list.length) return;
+    const ids = new Set(list.map((r) => r.id));
+    mem = mem.filter((r) => !ids.has(r.id));
+    unsaved = unsaved.filter((r) => !ids.has(r.id));
+    d.outbox.remove(Array.from(ids)).catch((e) => d.warn('could not update the queue', e));
+  }
+
+  const events = (list: QueuedEvent[]): TuttiEvent[] => list.map((r) => r.event);
+
+  function overflow(): void {
+    if (mem.length <= o.maxQueueSize) return;
+    const dropped: QueuedEvent[] = [];
+    for (let i = 0; i < mem.length && mem.length - dropped.length > o.maxQueueSize; i++) {
+      if (!inflight.has(mem[i].id)) dropped.push(mem[i]);
+    }
+    forget(dropped);
+    d.warn(`queue full: ${dropped.length} oldest events dropped`);
+    d.emit('dropped', { events: events(dropped), count: dropped.length, reason: 'maxQueueSize' });
+  }
+
+  function schedule(delay: number): void {
+    if (stopped) return;
+    const now = Date.now();
+    const at = Math.max(now + delay, backoffUntil);
+    if (timer && timerAt <= at) return;
+    if (timer) clearTimeout(timer);
+    timerAt = at;
+    timer = setTimeout(() => {
+      timer = 0;
+      pump();
+    }, at - now);
+  }
+
+  /** The next batch among `from`: oldest first, within `maxBytes` and `maxCount`. */
+  function pick(from: QueuedEvent[], maxBytes: number, maxCount: number, beacon: boolean): QueuedEvent[] {
+    const batch: QueuedEvent[] = [];
+    const tooLarge: QueuedEvent[] = [];
+    let bytes = envelope;
+    for (const r of from) {
+      if (inflight.has(r.id)) continue;
+      const size = sizeOf(r) + 1;
+      if (envelope + size > maxBytes) {
+        if (!beacon && maxBytes >= d.maxBodyBytes) tooLarge.push(r);
+        continue;
+      }
+      if (bytes + size > maxBytes) break;
+      batch.push(r);
+      bytes += size;
+      if (batch.length >= maxCount) break;
+    }
+    if (tooLarge.length) {
+      forget(tooLarge);
+      d.emit('failed', { events: events(tooLarge), status: 0, reason: `event larger than ${d.maxBodyBytes} bytes` });
+    }
+    return batch;
+  }
+
+  function settle(batch: QueuedEvent[], res: TransportResponse, beacon: boolean): void {
+    const status = res.status;
+    if (status >= 200 && status < 300) {
+      failures = 0;
+      backoffUntil = 0;
+      batchCap = o.batchSize;
+      const refused: Record<string, string> = {};
+      try {
+        const answer = res.body ? JSON.parse(res.body) : null;
+        for (const r of (answer && answer.rejected) || []) if (r && r.messageId) refused[r.messageId] = String(r.reason || 'rejected');
+      } catch {
+        // a 2xx without a JSON body delivered everything
+      }
+      forget(batch);
+      const sent = batch.filter((r) => !refused[r.id]);
+      const rejected = batch.filter((r) => refused[r.id]);
+      if (sent.length) d.emit('sent', { events: events(sent), status });
+      if (rejected.length) {
+        d.emit('failed', { events: events(rejected), status, reason: 'rejected: ' + refused[rejected[0].id] });
+      }
+    } else if (status === 413 && batch.length > 1) {
+      batchCap = Math.ceil(batch.length / 2);
+    } else if (isRetryable(status)) {
+      if (beacon && status === 0) return; // the browser refused the beacon: keep for the next load
+      failures++;
+      const wait = parseRetryAfter(res.retryAfter, Date.now());
+      backoffUntil = Date.now() + (wait !== undefined ? wait : backoffDelay(failures, o.retry.baseDelay, o.retry.maxDelay));
+      // Network errors say nothing about the events: only server answers use up attempts,
+      // so a long offline period never turns into lost events.
+      if (status !== 0) {
+        for (const r of batch) r.attempts++;
+        const exhausted = batch.filter((r) => r.attempts >= o.retry.maxAttempts);
+        if (exhausted.length) {
+          forget(exhausted);
+          d.emit('failed', { events: events(exhausted), status, reason: `gave up after ${o.retry.maxAttempts} attempts` });
+        }
+        const kept = batch.filter((r) => r.attempts < o.retry.maxAttempts);
+        if (kept.length) d.outbox.put(kept).catch(() => undefined);
+      }
+      d.warn(`delivery failed (${status || 'network error'}); retrying`);
+    } else {
+      forget(batch);
+      d.emit('failed', { events: events(batch), status, reason: `HTTP ${status}` });
+    }
+  }
+
+  async function deliver(batch: QueuedEvent[], beacon: boolean): Promise<void> {
+    for (const r of batch) inflight.add(r.id);
+    let res: TransportResponse = { status: 0 };
+    try {
+      const sentAt = new Date().toISOString();
+      const body = o.contract.encode({ writeKey: o.writeKey, sentAt, batch: batch.map((r) => ({ ...r.event, sentAt })) });
+      const headers: Record<string, string> = { ...o.contract.headers };
+      let payload: string | Uint8Array = body;
+      if (!beacon && o.contract.compress && body.length >= GZIP_MIN_BYTES) {
+        const zipped = await gzip(body);
+        if (zipped) {
+          payload = zipped;
+          headers['Content-Encoding'] = 'gzip';
+        }
+      }
+      res = (await transport.send(url, payload, { beacon, headers, timeout: REQUEST_TIMEOUT })) || res;
+    } catch (e) {
+      d.warn('transport failed', e);
+    }
+    for (const r of batch) inflight.delete(r.id);
+    settle(batch, res, beacon);
+  }
+
+  function pump(): Promise<void> {
+    return serial(async () => {
+      if (stopped) return;
+      if (backoffUntil > Date.now()) return schedule(0);
+      const batch = pick(mem, d.maxBodyBytes, batchCap, false);
+      if (batch.length) await deliver(batch, false);
+      if (mem.length > inflight.size) schedule(0);
+    });
+  }
+
+  return {
+    add(event: TuttiEvent): void {
+      const r: QueuedEvent = { id: event.messageId, event, attempts: 0 };
+      if (d.tabs) r.owner = d.tabs.id;
+      mem.push(r);
+      unsaved.push(r);
+      if (!saveTimer) saveTimer = setTimeout(save, 0);
+      overflow();
+      schedule(mem.length - inflight.size >= batchCap ? 0 : o.flushInterval);
+    },
+
+    /** Resolves once every event queued before the call was delivered, refused or attempted once. */
+    async flush(): Promise<void> {
+      const target = new Set(mem.map((r) => r.id));
+      await save();
+      while (target.size) {
+        let batch: QueuedEvent[] = [];
+        await serial(async () => {
+          batch = pick(
+            mem.filter((r) => target.has(r.id)),
+            d.maxBodyBytes,
+            batchCap,
+            false,
+          );
+          if (batch.length) await deliver(batch, false);
+        });
+        if (!batch.length) return;
+        for (const r of batch) target.delete(r.id);
+      }
+    },
+
+    /** The page is going away: hand what fits the beacon budget to the browser synchronously. */
+    flushBeacon(): void {
+      save();
+      // With the collector known to be down a beacon would be accepted by the browser and
+      // then lost; the events stay persisted for the next page instead.
+      if (backoffUntil > Date.now()) return;
+      let budget = d.beaconBytes;
+      for (let guard = 0; guard < 64; guard++) {
+        const batch = pick(mem, budget, BEACON_MAX_EVENTS, true);
+        if (!batch.length) return;
+        for (const r of batch) budget -= sizeOf(r) + 1;
+        budget -= envelope;
+        deliver(batch, true);
+      }
+    },
+
+    pump,
+
+    /** Takes over records left by instances that are gone (a closed tab, the previous page load). */
+    adopt(): Promise<void> {
+      const run = async () => {
+        const tabs = d.tabs;
+        const alive = tabs ? await tabs.alive() : [];
+        const mine = new Set(mem.map((r) => r.id));
+        const orphans = (await d.outbox.all()).filter(
+          (r) => r && r.event && !mine.has(r.id) && (!tabs || !r.owner || r.owner === tabs.id || alive.indexOf(r.owner) < 0),
+        );
+        if (!orphans.length) return;
+        for (const r of orphans) {
+          r.attempts = r.attempts || 0;
+          if (tabs) r.owner = tabs.id;
+        }
+        if (tabs) await d.outbox.put(orphans);
+        mem = orphans.concat(mem);
+        overflow();
+        schedule(0);
+      };
+      return (d.tabs ? d.tabs.exclusive('tutti-adopt', run) : run()).catch((e) => d.warn('could not read the persisted queue', e));
+    },
+
+    /** Consent denied: forget everything, in memory and persisted. */
+    clear(): Promise<void> {
+      mem = [];
+      unsaved = [];
+      return d.outbox.clear().catch(() => undefined);
+    },
+
+    stop(): void {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = 0;
+    },
+
+    size: () => mem.length,
+  };
+}
+
+export type Queue = ReturnType<typeof createQueue>;
