@@ -43,7 +43,7 @@ export function resolveOptions(input: TuttiOptions, warn: (m: string) => void): 
       antiFlicker: p.antiFlicker !== false,
     },
     conversionEvents: list(o.conversionEvents, ['Order Completed', 'Signed Up']),
-    plugins: Array.isArray(o.plugins) ? o.plugins.slice() : [],
+    plugins: Array.isArray(o.plugins) ? o.plugins.filter((x) => x && typeof x === 'object' && typeof x.name === 'string') : [],
     debug: !!o.debug,
   };
 }

@@ -29,7 +29,8 @@ export function resolveContract(overrides?: Partial<BackendContract>): BackendCo
   if (overrides && typeof overrides === 'object') {
     for (const k in overrides) {
       const v = (overrides as Record<string, unknown>)[k];
-      if (v !== undefined && v !== null) out[k] = v;
+      // An override of the wrong type (encode: 'json', batchPath: 42) keeps the default.
+      if (k === 'transport' ? v && typeof (v as { send?: unknown }).send === 'function' : k in out && typeof v === typeof out[k] && v !== null) out[k] = v;
     }
   }
   return defaults;

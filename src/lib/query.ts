@@ -54,3 +54,13 @@ export function withoutParams(url: string, names: string[]): string {
     .filter((part) => part && names.indexOf(decode(part.split('=')[0])) < 0);
   return path.slice(0, q) + (kept.length ? '?' + kept.join('&') : '') + hash;
 }
+
+/**
+ * Campaign parameters of a landing URL: the query, plus the query inside a hash route
+ * (`/#/promo?utm_source=wx`), which H5 pages in WeChat commonly use.
+ */
+export function landingParams(url: string): Record<string, string> {
+  const hash = url.indexOf('#');
+  const params = hash >= 0 ? parseQuery(url.slice(hash + 1)) : {};
+  return Object.assign(params, parseQuery(url));
+}

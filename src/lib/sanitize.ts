@@ -50,7 +50,13 @@ function clean(value: unknown, depth: number, stack: object[], warn: Warn): Json
           const out: JsonObject = {};
           for (const key in value) {
             if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
-            const v = clean((value as Record<string, unknown>)[key], depth + 1, stack, warn);
+            let v: JsonValue | undefined;
+            try {
+              v = clean((value as Record<string, unknown>)[key], depth + 1, stack, warn);
+            } catch {
+              // a throwing getter loses its own key only
+              warn(`property ${key} unreadable; dropped`);
+            }
             if (v !== undefined) out[key] = v;
           }
           return out;
@@ -81,8 +87,12 @@ export function cleanObject(value: unknown, warn: Warn): JsonObject {
   return out && typeof out === 'object' && !Array.isArray(out) ? out : {};
 }
 
-/** A usable name (event, user ID, group ID): strings trimmed, numbers stringified, anything else null. */
-export function cleanName(value: unknown, what: string, warn: Warn, max = 256): string | null {
+/**
+ * A usable name (event, user ID, group ID): strings trimmed, numbers stringified, anything
+ * else null. Names over `max` are cut; IDs (`strict`) are refused instead, since a cut ID
+ * would be somebody else's.
+ */
+export function cleanName(value: unknown, what: string, warn: Warn, max = 256, strict = false): string | null {
   let s: string;
   if (typeof value === 'string') s = value.trim();
   else if (typeof value === 'number' && isFinite(value)) s = String(value);
@@ -92,7 +102,8 @@ export function cleanName(value: unknown, what: string, warn: Warn, max = 256): 
   }
   if (!s) return null;
   if (s.length > max) {
-    warn(`${what} truncated to ${max} characters`);
+    warn(`${what} longer than ${max} characters ${strict ? 'refused' : 'truncated'}`);
+    if (strict) return null;
     s = s.slice(0, max);
   }
   return s;

@@ -36,7 +36,13 @@ export function createQueue(d: QueueDeps) {
   const url = o.endpoint.replace(/\/+$/, '') + o.contract.batchPath;
   const transport = o.contract.transport || d.transport;
   const envelope = 64 + utf8Length(o.writeKey);
-  const sizes = new WeakMap<QueuedEvent, number>();
+  /** Each event's JSON, made once: it gives the byte size and, with the default encoder, the body. */
+  const json = new WeakMap<QueuedEvent, string>();
+  const toJson = (r: QueuedEvent): string => {
+    let s = json.get(r);
+    if (s === undefined) json.set(r, (s = JSON.stringify(r.event)));
+    return s;
+  };
 
   let mem: QueuedEvent[] = [];
   let unsaved: QueuedEvent[] = [];
@@ -60,13 +66,19 @@ export function createQueue(d: QueueDeps) {
     return p;
   }
 
-  function sizeOf(r: QueuedEvent): number {
-    let s = sizes.get(r);
-    if (s === undefined) {
-      s = utf8Length(JSON.stringify(r.event)) + SENT_AT_BYTES;
-      sizes.set(r, s);
+  const sizeOf = (r: QueuedEvent): number => utf8Length(toJson(r)) + SENT_AT_BYTES;
+
+  /** The request body. With the default encoder it is assembled from each event's cached JSON. */
+  function encode(batch: QueuedEvent[], sentAt: string): string {
+    if (o.contract.encode !== JSON.stringify) {
+      return o.contract.encode({ writeKey: o.writeKey, sentAt, batch: batch.map((r) => Object.assign({}, r.event, { sentAt })) });
     }
-    return s;
+    const stamp = ',"sentAt":' + JSON.stringify(sentAt) + '}';
+    const events = batch.map((r) => {
+      const s = toJson(r);
+      return s.slice(0, -1) + stamp;
+    });
+    return '{"writeKey":' + JSON.stringify(o.writeKey) + ',"sentAt":' + JSON.stringify(sentAt) + ',"batch":[' + events.join(',') + ']}';
   }
 
   function save(): Promise<void> {
@@ -137,7 +149,8 @@ export function createQueue(d: QueueDeps) {
     return batch;
   }
 
-  function settle(batch: QueuedEvent[], res: TransportResponse, beacon: boolean): void {
+  /** Applies an answer; false when the batch must simply be sent again in smaller parts. */
+  function settle(batch: QueuedEvent[], res: TransportResponse, beacon: boolean): boolean {
     const status = res.status;
     if (status >= 200 && status < 300) {
       failures = 0;
@@ -159,8 +172,9 @@ export function createQueue(d: QueueDeps) {
       }
     } else if (status === 413 && batch.length > 1) {
       batchCap = Math.ceil(batch.length / 2);
+      return false;
     } else if (isRetryable(status)) {
-      if (beacon && status === 0) return; // the browser refused the beacon: keep for the next load
+      if (beacon && status === 0) return true; // the browser refused the beacon: keep for the next load
       failures++;
       const wait = parseRetryAfter(res.retryAfter, Date.now());
       backoffUntil = Date.now() + (wait !== undefined ? wait : backoffDelay(failures, o.retry.baseDelay, o.retry.maxDelay));
@@ -181,14 +195,15 @@ export function createQueue(d: QueueDeps) {
       forget(batch);
       d.emit('failed', { events: events(batch), status, reason: `HTTP ${status}` });
     }
+    return true;
   }
 
-  async function deliver(batch: QueuedEvent[], beacon: boolean): Promise<void> {
+  async function deliver(batch: QueuedEvent[], beacon: boolean): Promise<boolean> {
     for (const r of batch) inflight.add(r.id);
     let res: TransportResponse = { status: 0 };
     try {
       const sentAt = new Date().toISOString();
-      const body = o.contract.encode({ writeKey: o.writeKey, sentAt, batch: batch.map((r) => ({ ...r.event, sentAt })) });
+      const body = encode(batch, sentAt);
       const headers: Record<string, string> = { ...o.contract.headers };
       let payload: string | Uint8Array = body;
       if (!beacon && o.contract.compress && body.length >= GZIP_MIN_BYTES) {
@@ -203,7 +218,10 @@ export function createQueue(d: QueueDeps) {
       d.warn('transport failed', e);
     }
     for (const r of batch) inflight.delete(r.id);
-    settle(batch, res, beacon);
+    const settled = settle(batch, res, beacon);
+    // Whatever is left goes next: at once, or when the backoff ends.
+    if (!beacon && mem.length > inflight.size) schedule(0);
+    return settled;
   }
 
   function pump(): Promise<void> {
@@ -212,7 +230,6 @@ export function createQueue(d: QueueDeps) {
       if (backoffUntil > Date.now()) return schedule(0);
       const batch = pick(mem, d.maxBodyBytes, batchCap, false);
       if (batch.length) await deliver(batch, false);
-      if (mem.length > inflight.size) schedule(0);
     });
   }
 
@@ -233,6 +250,7 @@ export function createQueue(d: QueueDeps) {
       await save();
       while (target.size) {
         let batch: QueuedEvent[] = [];
+        let settled = false;
         await serial(async () => {
           batch = pick(
             mem.filter((r) => target.has(r.id)),
@@ -240,10 +258,10 @@ export function createQueue(d: QueueDeps) {
             batchCap,
             false,
           );
-          if (batch.length) await deliver(batch, false);
+          if (batch.length) settled = await deliver(batch, false);
         });
         if (!batch.length) return;
-        for (const r of batch) target.delete(r.id);
+        if (settled) for (const r of batch) target.delete(r.id);
       }
     },
 

@@ -20,11 +20,28 @@ export function createSessions(kv: KeyValueStore, timeout: number) {
   /** Session IDs started here whose first event has not been built yet. */
   let unstarted = '';
 
+  // The last entry this instance wrote, parsed: when the store still holds it (no other
+  // tab wrote since) reading costs one string comparison instead of a parse.
+  let raw = '';
+  let state = { id: '', last: 0, seq: 0 };
+
   function read(): { id: string; last: number; seq: number } {
-    const parts = (kv.get(KEY) || '').split('|');
-    return { id: parts[0] || '', last: +parts[1] || 0, seq: +parts[2] || 0 };
+    const now = kv.get(KEY) || '';
+    if (now !== raw) {
+      const parts = now.split('|');
+      raw = now;
+      state = { id: parts[0] || '', last: +parts[1] || 0, seq: +parts[2] || 0 };
+    }
+    return state;
   }
-  const write = (id: string, last: number, seq: number) => kv.set(KEY, id + '|' + last + '|' + seq);
+  function write(id: string, last: number, seq: number): void {
+    raw = id + '|' + last + '|' + seq;
+    state = { id, last, seq };
+    kv.set(KEY, raw);
+  }
+
+  /** Reused for every tick: build() reads it at once, and events are built by the thousand. */
+  const tick: SessionTick = { id: '', start: false, sequence: 0, renewed: false };
 
   return {
     /** The current session ID, or '' when none is alive at `now`. */
@@ -34,24 +51,22 @@ export function createSessions(kv: KeyValueStore, timeout: number) {
     },
     /** Starts a new session now (new campaign, reset, expiry). */
     start(now: number): string {
-      const s = read();
       unstarted = uuid();
-      write(unstarted, now, s.seq);
+      write(unstarted, now, read().seq);
       return unstarted;
     },
     /** Accounts one event at time `at`: continues or renews the session, bumps the sequence. */
     tick(at: number): SessionTick {
       const s = read();
-      let renewed = false;
-      if (!s.id || at - s.last > timeout) {
-        s.id = unstarted = uuid();
-        renewed = true;
-      }
-      const start = s.id === unstarted;
-      if (start) unstarted = '';
-      const seq = s.seq + 1;
-      write(s.id, Math.max(s.last, at), seq);
-      return { id: s.id, start, sequence: seq, renewed };
+      let id = s.id;
+      tick.renewed = !id || at - s.last > timeout;
+      if (tick.renewed) id = unstarted = uuid();
+      tick.start = id === unstarted;
+      if (tick.start) unstarted = '';
+      tick.id = id;
+      tick.sequence = s.seq + 1;
+      write(id, Math.max(s.last, at), tick.sequence);
+      return tick;
     },
   };
 }

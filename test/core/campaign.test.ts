@@ -1,0 +1,421 @@
+// Campaigns (SPEC §4): utm_* and click IDs, referrer classes, internal referrers,
+// session campaigns across page loads, first/last campaign, and the touch ledger that
+// conversions and identify events carry.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { memoryKV } from '../../src/index';
+import type { Campaign, KeyValueStore, TuttiEvent, TuttiOptions } from '../../src/index';
+import { make } from './harness';
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(T0);
+});
+afterEach(() => vi.useRealTimers());
+
+const T0 = Date.parse('2025-05-01T08:00:00.000Z');
+const SITE = 'https://www.example.com/';
+const MIN = 60000;
+const HOUR = 60 * MIN;
+
+/** One page load on `kv` landing on `url` from `referrer`; returns the events of `fn`. */
+async function load(url: string, referrer = '', fn = (c: ReturnType<typeof make>['core']) => c.track('Viewed'), opts: Partial<TuttiOptions> = {}, kv: KeyValueStore = memoryKV(), host?: string) {
+  const m = make(opts, { kv, landing: { url, referrer }, host });
+  fn(m.core);
+  await m.core.flush();
+  return { ...m, list: m.net.events() as TuttiEvent[] };
+}
+const firstEvent = async (url: string, referrer = '', opts: Partial<TuttiOptions> = {}, host?: string) =>
+  (await load(url, referrer, undefined, opts, memoryKV(), host)).list[0];
+
+describe('utm parameters', () => {
+  it('maps every utm_* to source, medium, name, term and content', async () => {
+    const e = await firstEvent(SITE + 'spring?utm_source=newsletter&utm_medium=email&utm_campaign=spring_sale&utm_term=running%20shoes&utm_content=hero');
+    expect(e.context.campaign).toEqual({ source: 'newsletter', medium: 'email', name: 'spring_sale', term: 'running shoes', content: 'hero' });
+  });
+
+  it('ignores unrelated and empty parameters', async () => {
+    const e = await firstEvent(SITE + '?utm_source=wechat&utm_medium=&page=2&utm_campaign=cny');
+    expect(e.context.campaign).toEqual({ source: 'wechat', name: 'cny' });
+  });
+});
+
+describe('click IDs', () => {
+  const cases: Array<[string, string | null, string | null]> = [
+    ['gclid', 'google', 'cpc'],
+    ['wbraid', 'google', 'cpc'],
+    ['gbraid', 'google', 'cpc'],
+    ['fbclid', 'facebook', null],
+    ['msclkid', 'bing', 'cpc'],
+    ['ttclid', 'tiktok', 'cpc'],
+    ['bd_vid', 'baidu', 'cpc'],
+    ['qz_gdt', 'tencent', 'cpc'],
+    ['gdt_vid', 'tencent', 'cpc'],
+    ['clickid', null, 'cpc'],
+    ['callback', null, 'cpc'],
+  ];
+
+  it.each(cases)('keeps %s under its own name and infers source/medium without utm', async (id, source, medium) => {
+    const e = await firstEvent(`${SITE}?${id}=Cj0K-abc_123`);
+    const c = e.context.campaign!;
+    expect(c[id]).toBe('Cj0K-abc_123');
+    expect(c.source).toBeTruthy();
+    expect(c.source).not.toBe('direct');
+    expect(c.medium).toBeTruthy();
+    if (source) expect(c.source).toBe(source);
+    if (medium) expect(c.medium).toBe(medium);
+  });
+
+  it('utm values win over the inferred source/medium, the click ID is still kept', async () => {
+    const e = await firstEvent(SITE + '?gclid=G1&utm_source=partner&utm_medium=display');
+    expect(e.context.campaign).toMatchObject({ source: 'partner', medium: 'display', gclid: 'G1' });
+  });
+
+  it('a click ID beats the referrer', async () => {
+    const e = await firstEvent(SITE + '?bd_vid=B1', 'https://www.baidu.com/s?wd=shoes');
+    expect(e.context.campaign).toMatchObject({ source: 'baidu', medium: 'cpc', bd_vid: 'B1' });
+  });
+});
+
+describe('referrers', () => {
+  const organic: Array<[string, string]> = [
+    ['https://www.baidu.com/s?wd=tutti', 'baidu'],
+    ['https://m.baidu.com/from=844b/s?word=x', 'baidu'],
+    ['https://www.google.com.hk/', 'google'],
+    ['https://www.google.com/', 'google'],
+    ['https://cn.bing.com/search?q=x', 'bing'],
+    ['https://www.sogou.com/web?query=x', 'sogou'],
+    ['https://www.so.com/s?q=x', 'so'],
+    ['https://m.sm.cn/s?q=x', 'sm'],
+    ['https://yandex.ru/search/?text=x', 'yandex'],
+    ['https://duckduckgo.com/', 'duckduckgo'],
+  ];
+  it.each(organic)('%s is organic search', async (ref, source) => {
+    const e = await firstEvent(SITE, ref);
+    expect(e.context.campaign).toEqual({ source, medium: 'organic' });
+  });
+
+  const social: Array<[string, string | null]> = [
+    ['https://weibo.com/u/123', 'weibo'],
+    ['https://m.weibo.cn/status/1', 'weibo'],
+    ['https://www.xiaohongshu.com/explore/1', 'xiaohongshu'],
+    ['https://xhslink.com/a/b', 'xiaohongshu'],
+    ['https://www.zhihu.com/question/1', 'zhihu'],
+    ['https://www.douyin.com/video/1', 'douyin'],
+    ['https://mp.weixin.qq.com/s/abc', null],
+    ['https://www.qq.com/', 'qq'],
+    ['https://www.bilibili.com/video/BV1', 'bilibili'],
+    ['https://m.facebook.com/', 'facebook'],
+    ['https://x.com/someone', null],
+    ['https://twitter.com/someone', null],
+    ['https://www.linkedin.com/feed/', 'linkedin'],
+  ];
+  it.each(social)('%s is social', async (ref, source) => {
+    const e = await firstEvent(SITE, ref);
+    expect(e.context.campaign!.medium).toBe('social');
+    if (source) expect(e.context.campaign!.source).toBe(source);
+  });
+
+  it('x.com and twitter.com are one source', async () => {
+    const a = await firstEvent(SITE, 'https://x.com/a');
+    const b = await firstEvent(SITE, 'https://twitter.com/a');
+    expect(a.context.campaign!.source).toBe(b.context.campaign!.source);
+  });
+
+  it('does not mistake look-alike hosts for known sites', async () => {
+    const a = await firstEvent(SITE, 'https://www.notbaidu.com/');
+    expect(a.context.campaign).toEqual({ source: 'notbaidu.com', medium: 'referral' });
+    const b = await firstEvent(SITE, 'https://www.dropbox.com/s/1');
+    expect(b.context.campaign).toEqual({ source: 'dropbox.com', medium: 'referral' });
+  });
+
+  it('any other site is a referral with the site as source', async () => {
+    const e = await firstEvent(SITE, 'https://blog.partner-store.com/post/42?ref=x');
+    expect(e.context.campaign).toEqual({ source: 'partner-store.com', medium: 'referral' });
+    const cn = await firstEvent(SITE, 'https://news.other.com.cn/a');
+    expect(cn.context.campaign).toEqual({ source: 'other.com.cn', medium: 'referral' });
+  });
+
+  it('no referrer and no campaign parameters is direct', async () => {
+    const e = await firstEvent(SITE + 'about');
+    expect(e.context.campaign!.source).toBe('direct');
+  });
+});
+
+describe('internal referrers', () => {
+  it('a subdomain of the same registrable domain is never a campaign', async () => {
+    const { list, core } = await load(SITE, 'https://shop.example.com/cart');
+    const c = list[0].context.campaign;
+    expect(c && c.medium).not.toBe('referral');
+    expect(c && c.source).not.toBe('example.com');
+    expect(core.getCampaign().first?.medium).not.toBe('referral');
+    expect(core.getCampaign().last?.medium).not.toBe('referral');
+  });
+
+  it('works for two-level country suffixes', async () => {
+    const { list } = await load('https://www.example.com.cn/', 'https://shop.example.com.cn/', undefined, {}, memoryKV(), 'www.example.com.cn');
+    expect(list[0].context.campaign?.medium).not.toBe('referral');
+  });
+
+  it('a referrer on linkDomains is never a campaign', async () => {
+    const { list } = await load(SITE, 'https://checkout.partner-pay.com/done', undefined, { linkDomains: ['partner-pay.com'] });
+    expect(list[0].context.campaign?.medium).not.toBe('referral');
+    expect(list[0].context.campaign?.source).not.toBe('partner-pay.com');
+  });
+
+  it('an internal referrer keeps the live session and its campaign', async () => {
+    const kv = memoryKV();
+    const a = await load(SITE + '?utm_source=news&utm_medium=email', '', undefined, {}, kv);
+    vi.setSystemTime(T0 + MIN);
+    const b = await load(SITE + 'product/1', 'https://shop.example.com/', undefined, {}, kv);
+    vi.setSystemTime(T0 + 2 * MIN);
+    const c = await load(SITE + 'thanks', 'https://pay.partner-pay.com/', undefined, { linkDomains: ['partner-pay.com'] }, kv);
+    for (const e of [b.list[0], c.list[0]]) {
+      expect(e.context.session!.id).toBe(a.list[0].context.session!.id);
+      expect(e.context.session!.start).toBeUndefined();
+      expect(e.context.campaign).toEqual({ source: 'news', medium: 'email' });
+    }
+  });
+});
+
+describe('session campaign', () => {
+  it('is carried by every event of the session', async () => {
+    const { list } = await load(SITE + '?utm_source=baidu&utm_medium=cpc&utm_campaign=brand', '', (c) => {
+      c.page();
+      c.track('Added to Cart');
+      c.identify('u1');
+      c.group('g1');
+      c.alias('u2');
+    });
+    expect(list.length).toBe(5);
+    for (const e of list) expect(e.context.campaign).toEqual({ source: 'baidu', medium: 'cpc', name: 'brand' });
+  });
+
+  it('direct traffic in a live session does not overwrite its campaign', async () => {
+    const kv = memoryKV();
+    const a = await load(SITE + '?utm_source=weibo&utm_medium=social&utm_campaign=launch', '', undefined, {}, kv);
+    vi.setSystemTime(T0 + 10 * MIN);
+    const b = await load(SITE, '', undefined, {}, kv);
+    expect(b.list[0].context.campaign).toEqual({ source: 'weibo', medium: 'social', name: 'launch' });
+    expect(b.list[0].context.session!.id).toBe(a.list[0].context.session!.id);
+    expect(b.list[0].context.session!.start).toBeUndefined();
+    expect(b.core.getCampaign().last).toEqual({ source: 'weibo', medium: 'social', name: 'launch' });
+  });
+
+  it('reloading the same campaign landing stays in the session', async () => {
+    const kv = memoryKV();
+    const url = SITE + '?utm_source=news&gclid=G1';
+    const a = await load(url, '', undefined, {}, kv);
+    vi.setSystemTime(T0 + MIN);
+    const b = await load(url, '', undefined, {}, kv);
+    expect(b.list[0].context.session!.id).toBe(a.list[0].context.session!.id);
+    expect(b.list[0].context.session!.start).toBeUndefined();
+  });
+
+  it.each([
+    ['a different utm', SITE + '?utm_source=news&utm_campaign=a', '', SITE + '?utm_source=news&utm_campaign=b', ''],
+    ['a different click ID', SITE + '?gclid=G1', '', SITE + '?gclid=G2', ''],
+    ['a new external referring domain', SITE, 'https://www.google.com/', SITE, 'https://www.zhihu.com/question/1'],
+  ])('%s starts a new session', async (_label, url1, ref1, url2, ref2) => {
+    const kv = memoryKV();
+    const a = await load(url1, ref1, undefined, {}, kv);
+    vi.setSystemTime(T0 + MIN);
+    const b = await load(url2, ref2, undefined, {}, kv);
+    const [ea, eb] = [a.list[0], b.list[0]];
+    expect(eb.context.session!.id).not.toBe(ea.context.session!.id);
+    expect(eb.context.session!.start).toBe(true);
+    expect(eb.context.campaign).not.toEqual(ea.context.campaign);
+    expect(b.core.getSessionId()).toBe(eb.context.session!.id);
+  });
+
+  it('a campaign landing in a direct session starts a new session', async () => {
+    const kv = memoryKV();
+    const a = await load(SITE, '', undefined, {}, kv);
+    vi.setSystemTime(T0 + MIN);
+    const b = await load(SITE + '?utm_source=sms', '', undefined, {}, kv);
+    expect(b.list[0].context.session!.id).not.toBe(a.list[0].context.session!.id);
+    expect(b.list[0].context.campaign).toEqual({ source: 'sms' });
+  });
+
+  it('inactivity longer than sessionTimeout starts a new session, shorter does not', async () => {
+    const { core, net } = make({}, { landing: { url: SITE + '?utm_source=news', referrer: '' } });
+    core.track('a');
+    vi.setSystemTime(T0 + 29 * MIN);
+    core.track('b');
+    vi.setSystemTime(T0 + 29 * MIN + 31 * MIN);
+    core.track('c');
+    await core.flush();
+    const [a, b, c] = net.events();
+    expect(b.context.session!.id).toBe(a.context.session!.id);
+    expect(c.context.session!.id).not.toBe(a.context.session!.id);
+    expect(c.context.session!.start).toBe(true);
+    expect(core.getSessionId()).toBe(c.context.session!.id);
+  });
+
+  it('honours a custom sessionTimeout', async () => {
+    const { core, net } = make({ sessionTimeout: 5 * MIN });
+    core.track('a');
+    vi.setSystemTime(T0 + 6 * MIN);
+    core.track('b');
+    await core.flush();
+    const [a, b] = net.events();
+    expect(b.context.session!.id).not.toBe(a.context.session!.id);
+  });
+
+  it('an expired session followed by a direct landing starts a new session', async () => {
+    const kv = memoryKV();
+    const a = await load(SITE + '?utm_source=news', '', undefined, {}, kv);
+    vi.setSystemTime(T0 + 45 * MIN);
+    const b = await load(SITE, '', undefined, {}, kv);
+    expect(b.list[0].context.session!.id).not.toBe(a.list[0].context.session!.id);
+    expect(b.list[0].context.session!.start).toBe(true);
+  });
+});
+
+describe('first and last campaign', () => {
+  it('firstCampaign never changes once set', async () => {
+    const kv = memoryKV();
+    const first = { source: 'news', medium: 'email', name: 'welcome' };
+    const a = await load(SITE + '?utm_source=news&utm_medium=email&utm_campaign=welcome', '', undefined, {}, kv);
+    vi.setSystemTime(T0 + MIN);
+    const b = await load(SITE + '?utm_source=baidu&utm_medium=cpc', '', undefined, {}, kv);
+    vi.setSystemTime(T0 + 2 * MIN);
+    const c = await load(SITE, 'https://www.zhihu.com/', undefined, {}, kv);
+    vi.setSystemTime(T0 + 3 * HOUR);
+    const d = await load(SITE, '', undefined, {}, kv);
+    for (const m of [a, b, c, d]) {
+      expect(m.list[0].context.firstCampaign).toEqual(first);
+      expect(m.core.getCampaign().first).toEqual(first);
+    }
+    expect(c.list[0].context.campaign).toEqual({ source: 'zhihu', medium: 'social' });
+  });
+
+  it('getCampaign().last follows new campaigns but never becomes direct after one', async () => {
+    const kv = memoryKV();
+    const a = await load(SITE + '?utm_source=news', '', undefined, {}, kv);
+    expect(a.core.getCampaign()).toEqual({ first: { source: 'news' }, last: { source: 'news' } });
+    vi.setSystemTime(T0 + MIN);
+    const b = await load(SITE, 'https://www.baidu.com/s?wd=x', undefined, {}, kv);
+    expect(b.core.getCampaign().last).toEqual({ source: 'baidu', medium: 'organic' });
+    vi.setSystemTime(T0 + 3 * HOUR); // session expired: a direct visit
+    const c = await load(SITE, '', undefined, {}, kv);
+    expect(c.list[0].context.campaign!.source).toBe('direct');
+    expect(c.core.getCampaign()).toEqual({ first: { source: 'news' }, last: { source: 'baidu', medium: 'organic' } });
+  });
+
+  it('a first-ever direct visit is both first and last until a campaign arrives', async () => {
+    const kv = memoryKV();
+    const a = await load(SITE, '', undefined, {}, kv);
+    expect(a.core.getCampaign().first!.source).toBe('direct');
+    expect(a.core.getCampaign().last!.source).toBe('direct');
+    vi.setSystemTime(T0 + MIN);
+    const b = await load(SITE + '?utm_source=sms', '', undefined, {}, kv);
+    expect(b.core.getCampaign().first!.source).toBe('direct');
+    expect(b.core.getCampaign().last).toEqual({ source: 'sms' });
+  });
+
+  it('getCampaign() before init answers without throwing', () => {
+    const { core } = make({}, { init: false });
+    expect(core.getCampaign()).toEqual({ first: null, last: null });
+  });
+});
+
+describe('touch ledger', () => {
+  it('conversions and identify carry context.touches; other events do not', async () => {
+    const { list } = await load(SITE + '?utm_source=news&utm_medium=email&utm_campaign=welcome&gclid=G1', '', (c) => {
+      c.track('Product Viewed');
+      c.page();
+      c.track('Order Completed', { total: 10 });
+      c.track('Signed Up');
+      c.identify('u1');
+      c.group('g1');
+    });
+    const byName = (e: TuttiEvent) => e.event || e.type;
+    const withTouches = list.filter((e) => e.context.touches).map(byName);
+    expect(withTouches).toEqual(['Order Completed', 'Signed Up', 'identify']);
+    const touches = list.find((e) => e.event === 'Order Completed')!.context.touches!;
+    expect(touches).toEqual([{ source: 'news', medium: 'email', name: 'welcome', clickIdType: 'gclid', channel: 'web', at: new Date(T0).toISOString() }]);
+  });
+
+  it('custom conversionEvents carry touches', async () => {
+    const { list } = await load(
+      SITE + '?utm_source=news',
+      '',
+      (c) => {
+        c.track('Lead Submitted');
+        c.track('Product Viewed');
+      },
+      { conversionEvents: ['Lead Submitted'] },
+    );
+    expect(list[0].context.touches!.length).toBe(1);
+    expect(list[1].context.touches).toBeUndefined();
+  });
+
+  it('keeps the last 10 touches, oldest first', async () => {
+    const kv = memoryKV();
+    for (let i = 1; i <= 12; i++) {
+      vi.setSystemTime(T0 + i * MIN);
+      await load(`${SITE}?utm_source=s${i}&utm_campaign=c${i}`, '', () => undefined, {}, kv);
+    }
+    vi.setSystemTime(T0 + 20 * MIN);
+    const { list } = await load(SITE, '', (c) => c.track('Order Completed'), {}, kv);
+    const touches = list[0].context.touches!;
+    expect(touches.map((t) => t.name)).toEqual(['c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9', 'c10', 'c11', 'c12']);
+    expect(touches.map((t) => t.at)).toEqual(touches.map((_t, i) => new Date(T0 + (i + 3) * MIN).toISOString()));
+    for (const t of touches) expect(t.channel).toBe('web');
+  });
+
+  it('reloads of one campaign and internal navigation add no touches', async () => {
+    const kv = memoryKV();
+    const url = SITE + '?utm_source=news';
+    await load(url, '', () => undefined, {}, kv);
+    await load(url, '', () => undefined, {}, kv);
+    await load(SITE + 'p/2', 'https://www.example.com/', () => undefined, {}, kv);
+    await load(SITE + 'p/3', '', () => undefined, {}, kv);
+    const { list } = await load(SITE, '', (c) => c.track('Order Completed'), {}, kv);
+    expect(list[0].context.touches!.map((t) => t.source)).toEqual(['news']);
+  });
+});
+
+describe('core.touch (mini-program style landings)', () => {
+  const fallback: Campaign = { source: 'wechat', medium: 'scene_1007' };
+
+  it('reads utm_* from params and ignores the fallback', async () => {
+    const { core, net } = make();
+    core.touch({ params: { utm_source: 'moments', utm_medium: 'share', utm_campaign: 'cny' }, fallback });
+    core.track('x');
+    await core.flush();
+    expect(net.events()[0].context.campaign).toEqual({ source: 'moments', medium: 'share', name: 'cny' });
+  });
+
+  it('a click ID in params also beats the fallback', async () => {
+    const { core, net } = make();
+    core.touch({ params: { gdt_vid: 'wx123' }, fallback });
+    core.track('x');
+    await core.flush();
+    expect(net.events()[0].context.campaign).toMatchObject({ gdt_vid: 'wx123', source: 'tencent' });
+  });
+
+  it('uses the fallback without utm or click IDs, and starts a session with it', async () => {
+    const { core, net } = make();
+    core.track('before');
+    const sid = core.getSessionId();
+    core.touch({ params: { page: 'home' }, fallback });
+    core.track('after');
+    await core.flush();
+    const after = net.events()[1];
+    expect(after.context.campaign).toEqual(fallback);
+    expect(after.context.session!.id).not.toBe(sid);
+    expect(after.context.session!.start).toBe(true);
+  });
+
+  it('a touch with neither keeps the live session campaign', async () => {
+    const { core, net } = make();
+    core.touch({ params: {}, fallback });
+    const sid = core.getSessionId();
+    core.touch({ params: {} });
+    core.track('x');
+    await core.flush();
+    expect(net.events()[0].context.campaign).toEqual(fallback);
+    expect(net.events()[0].context.session!.id).toBe(sid);
+  });
+});

@@ -1,0 +1,108 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { memoryKV, memoryOutbox } from '../../src/index';
+import type { Tabs } from '../../src/index';
+import { make, scriptedTransport } from './harness';
+
+beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] }));
+afterEach(() => vi.useRealTimers());
+
+/** Tabs of one origin: a shared set of live ids and one mutex, like Web Locks. */
+function browser() {
+  const alive = new Set<string>();
+  let lock: Promise<unknown> = Promise.resolve();
+  const tab = (id: string): Tabs => {
+    alive.add(id);
+    return {
+      id,
+      alive: async () => Array.from(alive),
+      exclusive<T>(_name: string, fn: () => Promise<T>) {
+        const run = lock.then(fn, fn);
+        lock = run.catch(() => undefined);
+        return run;
+      },
+    };
+  };
+  return { alive, tab };
+}
+
+describe('persistence', () => {
+  it('a new instance on the same storage delivers what a dead one queued, with the same messageIds', async () => {
+    const kv = memoryKV();
+    const outbox = memoryOutbox();
+    const down = scriptedTransport(() => ({ status: 0 }));
+    const a = make({}, { kv, outbox, net: down });
+    for (let i = 0; i < 30; i++) a.core.track('Queued', { i });
+    await vi.advanceTimersByTimeAsync(10);
+    const queuedIds = (await outbox.all()).map((r) => r.id);
+    expect(queuedIds).toHaveLength(30);
+
+    const b = make({}, { kv, outbox });
+    await vi.advanceTimersByTimeAsync(10);
+    await b.core.flush();
+    const delivered = b.net.events();
+    expect(delivered.map((e) => e.messageId).sort()).toEqual(queuedIds.slice().sort());
+    expect(delivered.map((e) => e.properties!.i)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(await outbox.all()).toHaveLength(0);
+    expect(b.core.getAnonymousId()).toBe(a.core.getAnonymousId());
+  });
+
+  it('drops the oldest events beyond maxQueueSize and reports them via dropped', async () => {
+    const down = scriptedTransport(() => ({ status: 0 }));
+    const { core, outbox } = make({ maxQueueSize: 5 }, { net: down });
+    const dropped: number[] = [];
+    core.on('dropped', (d) => dropped.push(...d.events.map((e) => e.properties!.i as number)));
+    for (let i = 0; i < 8; i++) core.track('E', { i });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(dropped).toEqual([0, 1, 2]);
+    expect((await outbox.all()).map((r) => r.event.properties!.i)).toEqual([3, 4, 5, 6, 7]);
+  });
+});
+
+describe('tabs', () => {
+  it('never sends another live tab’s events, and adopts a closed tab’s events exactly once', async () => {
+    const kv = memoryKV();
+    const outbox = memoryOutbox();
+    const site = browser();
+    const down = scriptedTransport(() => ({ status: 0 }));
+    const a = make({}, { kv, outbox, net: down, tabs: site.tab('A') });
+    for (let i = 0; i < 10; i++) a.core.track('FromA', { i });
+    await vi.advanceTimersByTimeAsync(10);
+
+    const b = make({}, { kv, outbox, tabs: site.tab('B') });
+    b.core.track('FromB');
+    await vi.advanceTimersByTimeAsync(10);
+    await b.core.flush();
+    expect(b.net.events().map((e) => e.event)).toEqual(['FromB']);
+
+    // Tab A closes; the next tab to start adopts its events.
+    site.alive.delete('A');
+    const c = make({}, { kv, outbox, tabs: site.tab('C') });
+    const d = make({}, { kv, outbox, tabs: site.tab('D') });
+    await vi.advanceTimersByTimeAsync(10);
+    await Promise.all([c.core.flush(), d.core.flush()]);
+    const adopted = c.net.events().concat(d.net.events()).map((e) => e.messageId);
+    expect(adopted).toHaveLength(10);
+    expect(new Set(adopted).size).toBe(10);
+    expect(await outbox.all()).toHaveLength(0);
+  });
+
+  it('two live tabs sending at once never duplicate an event', async () => {
+    const kv = memoryKV();
+    const outbox = memoryOutbox();
+    const site = browser();
+    const a = make({ batchSize: 3 }, { kv, outbox, tabs: site.tab('A') });
+    const b = make({ batchSize: 3 }, { kv, outbox, tabs: site.tab('B') });
+    for (let i = 0; i < 10; i++) {
+      a.core.track('A', { i });
+      b.core.track('B', { i });
+    }
+    await vi.advanceTimersByTimeAsync(10000);
+    await Promise.all([a.core.flush(), b.core.flush()]);
+    const all = a.net.events().concat(b.net.events()).map((e) => e.messageId);
+    expect(all).toHaveLength(20);
+    expect(new Set(all).size).toBe(20);
+    // one device: sequence numbers are unique across tabs
+    const seqs = a.net.events().concat(b.net.events()).map((e) => e.context.sequence);
+    expect(new Set(seqs).size).toBe(20);
+  });
+});

@@ -1,0 +1,132 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { make, scriptedTransport } from './harness';
+
+// setImmediate stays real: CompressionStream needs it to gzip bodies.
+beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] }));
+afterEach(() => vi.useRealTimers());
+
+describe('batching', () => {
+  it('sends batchSize events per request', async () => {
+    const { core, net } = make({ batchSize: 5 });
+    for (let i = 0; i < 12; i++) core.track('Clicked', { i });
+    await core.flush();
+    const sizes = net.requests.map((r) => r.body.batch.length);
+    expect(sizes).toEqual([5, 5, 2]);
+    expect(net.events().map((e) => e.properties!.i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+
+  it('starts a request as soon as a full batch is queued, without waiting for the interval', async () => {
+    const { core, net } = make({ batchSize: 3, flushInterval: 60000, contract: { compress: false } });
+    core.track('a');
+    core.track('b');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(net.requests.length).toBe(0);
+    core.track('c');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(net.requests.length).toBe(1);
+    expect(net.requests[0].body.batch.map((e: any) => e.event)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('sends a partial batch after flushInterval and not before', async () => {
+    const { core, net } = make({ flushInterval: 3000 });
+    core.track('Viewed');
+    await vi.advanceTimersByTimeAsync(2900);
+    expect(net.requests.length).toBe(0);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(net.requests.length).toBe(1);
+  });
+
+  it('keeps every request body under 500 KB by splitting on bytes', async () => {
+    const { core, net } = make({ batchSize: 100 });
+    const big = 'x'.repeat(8000);
+    for (let i = 0; i < 150; i++) core.track('Big', { a: big, b: big, i });
+    await core.flush();
+    expect(net.requests.length).toBeGreaterThan(2);
+    for (const r of net.requests) expect(Buffer.byteLength(JSON.stringify(r.body))).toBeLessThan(500000);
+    expect(net.events().length).toBe(150);
+  });
+
+  it('counts bytes as UTF-8, so Chinese text does not overflow a beacon', async () => {
+    const { core, net } = make({ batchSize: 1000 });
+    const text = '中文内容'.repeat(1500); // 6000 chars, 18000 bytes
+    for (let i = 0; i < 12; i++) core.track('Read', { text });
+    core.flushNow(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(net.requests.length).toBeGreaterThan(0);
+    let total = 0;
+    for (const r of net.requests) {
+      const bytes = Buffer.byteLength(JSON.stringify(r.body));
+      total += bytes;
+      expect(r.options.beacon).toBe(true);
+      expect(bytes).toBeLessThan(64000);
+    }
+    // the beacon budget is per page: what does not fit stays queued for later
+    expect(total).toBeLessThan(64000);
+    expect(net.events().length).toBeLessThan(12);
+    await core.flush();
+    expect(new Set(net.events().map((e) => e.messageId)).size).toBe(12);
+  });
+
+  it('fails an event too large to ever send instead of blocking the queue', async () => {
+    const { core, net } = make();
+    const failed: string[] = [];
+    core.on('failed', (f) => failed.push(...f.events.map((e) => e.event!)));
+    const huge: Record<string, string> = {};
+    for (let i = 0; i < 80; i++) huge['k' + i] = 'y'.repeat(8000); // 640 KB
+    core.track('Huge', huge);
+    core.track('Small');
+    await core.flush();
+    expect(failed).toEqual(['Huge']);
+    expect(net.events().map((e) => e.event)).toEqual(['Small']);
+  });
+
+  it('gzips bodies over 1 KB with Content-Encoding and sends small ones plain', async () => {
+    const { core, net } = make({ batchSize: 1 });
+    core.track('Small');
+    await core.flush();
+    core.track('Large', { text: 'z'.repeat(3000) });
+    await core.flush();
+    expect(net.requests[0].gzip).toBe(false);
+    expect(net.requests[1].gzip).toBe(true);
+    expect(net.requests[1].options.headers!['Content-Encoding']).toBe('gzip');
+    expect(net.requests[1].bytes).toBeLessThan(1000);
+  });
+
+  it('sets sentAt on every attempt and keeps messageId', async () => {
+    const net = scriptedTransport((_r, i) => ({ status: i === 0 ? 503 : 200 }));
+    const { core } = make({}, { net });
+    core.track('Once');
+    await core.flush();
+    vi.setSystemTime(Date.now() + 5000);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(net.requests.length).toBe(2);
+    const [a, b] = net.requests.map((r) => r.body.batch[0]);
+    expect(a.messageId).toBe(b.messageId);
+    expect(a.sentAt).not.toBe(b.sentAt);
+    expect(net.requests[1].body.sentAt).toBe(b.sentAt);
+    expect(net.requests[1].body.writeKey).toBe('wk');
+  });
+});
+
+describe('flush()', () => {
+  it('resolves once everything queued before the call was delivered', async () => {
+    const { core, net } = make({ batchSize: 10, flushInterval: 60000 });
+    for (let i = 0; i < 25; i++) core.track('E', { i });
+    await core.flush();
+    expect(net.events().length).toBe(25);
+  });
+
+  it('resolves after one failed attempt instead of hanging while the collector is down', async () => {
+    const net = scriptedTransport(() => ({ status: 0 }));
+    const { core } = make({}, { net });
+    core.track('E');
+    await core.flush();
+    expect(net.requests.length).toBe(1);
+  });
+
+  it('resolves at once when nothing is queued', async () => {
+    const { core, net } = make();
+    await core.flush();
+    expect(net.requests.length).toBe(0);
+  });
+});

@@ -1,0 +1,129 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { make, scriptedTransport } from './harness';
+import { backoffDelay, parseRetryAfter } from '../../src/queue/backoff';
+
+// setImmediate stays real: CompressionStream needs it to gzip bodies.
+beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] }));
+afterEach(() => vi.useRealTimers());
+
+const times = (net: ReturnType<typeof scriptedTransport>, t0: number, at: number[]) => at.map((t) => t - t0);
+
+describe('retry and backoff', () => {
+  it('retries 503 and network errors with growing delays, then delivers with the same messageId', async () => {
+    const at: number[] = [];
+    const net = scriptedTransport((_r, i) => {
+      at.push(Date.now());
+      return { status: [503, 0, 500, 200][i] ?? 200 };
+    });
+    const { core } = make({ retry: { baseDelay: 1000, maxDelay: 60000 } }, { net });
+    const t0 = Date.now();
+    core.track('Paid');
+    await core.flush();
+    await vi.advanceTimersByTimeAsync(20000);
+    expect(net.requests.length).toBe(4);
+    const gaps = times(net, t0, at).slice(1).map((t, i) => t - times(net, t0, at)[i]);
+    // equal jitter: attempt n waits between half and all of base * 2^(n-1)
+    expect(gaps[0]).toBeGreaterThanOrEqual(500);
+    expect(gaps[0]).toBeLessThanOrEqual(1000);
+    expect(gaps[1]).toBeGreaterThanOrEqual(1000);
+    expect(gaps[1]).toBeLessThanOrEqual(2000);
+    expect(gaps[2]).toBeGreaterThanOrEqual(2000);
+    expect(gaps[2]).toBeLessThanOrEqual(4000);
+    const ids = new Set(net.requests.map((r) => r.body.batch[0].messageId));
+    expect(ids.size).toBe(1);
+  });
+
+  it('honours Retry-After in seconds on 429', async () => {
+    const net = scriptedTransport((_r, i) => (i === 0 ? { status: 429, retryAfter: '7' } : { status: 200 }));
+    const { core } = make({}, { net });
+    core.track('Throttled');
+    await core.flush();
+    await vi.advanceTimersByTimeAsync(6900);
+    expect(net.requests.length).toBe(1);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(net.requests.length).toBe(2);
+  });
+
+  it('honours Retry-After as an HTTP date', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30000);
+    expect(parseRetryAfter('garbage', now)).toBeUndefined();
+    expect(parseRetryAfter('999999', now)).toBe(600000);
+    expect(backoffDelay(30, 1000, 60000, () => 1)).toBe(60000);
+  });
+
+  it('does not retry 400 and reports it via failed', async () => {
+    const net = scriptedTransport(() => ({ status: 400, body: 'bad' }));
+    const { core } = make({}, { net });
+    const failed: any[] = [];
+    core.on('failed', (f) => failed.push(f));
+    core.track('Bad');
+    await core.flush();
+    await vi.advanceTimersByTimeAsync(120000);
+    expect(net.requests.length).toBe(1);
+    expect(failed).toHaveLength(1);
+    expect(failed[0].status).toBe(400);
+    expect(failed[0].events[0].event).toBe('Bad');
+  });
+
+  it('reports rejected events via failed, never retries them, and counts the rest as sent', async () => {
+    const net = scriptedTransport((req) => ({
+      status: 200,
+      body: JSON.stringify({ rejected: [{ messageId: req.body.batch[1].messageId, reason: 'schema' }] }),
+    }));
+    const { core } = make({}, { net });
+    const sent: string[] = [];
+    const failed: string[] = [];
+    core.on('sent', (s) => sent.push(...s.events.map((e) => e.event!)));
+    core.on('failed', (f) => failed.push(...f.events.map((e) => e.event! + ':' + f.reason)));
+    core.track('A');
+    core.track('B');
+    core.track('C');
+    await core.flush();
+    await vi.advanceTimersByTimeAsync(60000);
+    expect(net.requests.length).toBe(1);
+    expect(sent).toEqual(['A', 'C']);
+    expect(failed).toEqual(['B:rejected: schema']);
+  });
+
+  it('gives up after maxAttempts server refusals, but never counts network errors', async () => {
+    let status = 0;
+    const net = scriptedTransport(() => ({ status }));
+    const { core } = make({ retry: { maxAttempts: 3, baseDelay: 100, maxDelay: 100 } }, { net });
+    const failed: any[] = [];
+    core.on('failed', (f) => failed.push(f));
+    core.track('Persistent');
+    await core.flush();
+    await vi.advanceTimersByTimeAsync(5000); // offline: many network errors
+    expect(net.requests.length).toBeGreaterThan(10);
+    expect(failed).toHaveLength(0);
+    status = 500;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(failed).toHaveLength(1);
+    expect(failed[0].reason).toMatch(/3 attempts/);
+  });
+
+  it('halves the batch on 413 and delivers everything', async () => {
+    const net = scriptedTransport((req) => (req.body.batch.length > 5 ? { status: 413 } : { status: 200 }));
+    const { core } = make({ batchSize: 20 }, { net });
+    for (let i = 0; i < 20; i++) core.track('E', { i });
+    await vi.advanceTimersByTimeAsync(100);
+    await core.flush();
+    await core.flush();
+    const delivered = net.requests.filter((r) => r.body.batch.length <= 5).flatMap((r) => r.body.batch);
+    expect(new Set(delivered.map((e: any) => e.messageId)).size).toBe(20);
+  });
+
+  it('keeps events for the next page instead of beaconing them into a known outage', async () => {
+    const net = scriptedTransport(() => ({ status: 0 }));
+    const { core, outbox } = make({}, { net });
+    core.track('Before');
+    await core.flush();
+    const n = net.requests.length;
+    core.track('Leaving');
+    core.flushNow(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(net.requests.length).toBe(n);
+    expect((await outbox.all()).map((r) => r.event.event).sort()).toEqual(['Before', 'Leaving']);
+  });
+});
