@@ -61,6 +61,8 @@ export interface Landing {
   referrer?: string;
   params?: Record<string, string>;
   fallback?: Campaign;
+  /** Extra fields for any non-direct campaign of this landing (mini-program share: sharer, shareDepth). */
+  extra?: Record<string, string>;
 }
 
 /**
@@ -68,12 +70,12 @@ export interface Landing {
  * navigation (own site or linkDomains) that must not touch the campaign at all.
  */
 export function classifyLanding(l: Landing, host: string, linkDomains: string[], params: Record<string, string>): Campaign | null {
-  const fromParams = campaignFromParams(params);
-  if (fromParams) return fromParams;
-  if (l.fallback && l.fallback.source) return l.fallback;
   const refHost = hostOf(l.referrer || '');
-  if (refHost) return isInternalHost(refHost, host, linkDomains) ? null : referrerCampaign(refHost);
-  return DIRECT;
+  const c =
+    campaignFromParams(params) ||
+    (l.fallback && l.fallback.source ? l.fallback : null) ||
+    (refHost ? (isInternalHost(refHost, host, linkDomains) ? null : referrerCampaign(refHost)) : DIRECT);
+  return c && c !== DIRECT && l.extra ? Object.assign({}, c, l.extra) : c;
 }
 
 /** Same campaign: same utm values and click IDs (a new ad click is a new touch). */

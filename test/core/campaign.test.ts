@@ -418,4 +418,16 @@ describe('core.touch (mini-program style landings)', () => {
     expect(net.events()[0].context.campaign).toEqual(fallback);
     expect(net.events()[0].context.session!.id).toBe(sid);
   });
+  it('merges extra fields (share attribution) into any non-direct campaign, never into direct', async () => {
+    const { core, net } = make();
+    core.touch({ params: { utm_source: 'moments' }, fallback, extra: { sharer: 'aid-1', shareDepth: '2' } });
+    core.track('x');
+    await core.flush();
+    expect(net.events()[0].context.campaign).toMatchObject({ source: 'moments', sharer: 'aid-1', shareDepth: '2' });
+    const fresh = make();
+    fresh.core.touch({ params: {}, extra: { sharer: 'aid-1' } });
+    fresh.core.track('y');
+    await fresh.core.flush();
+    expect(fresh.net.events()[0].context.campaign).toEqual({ source: 'direct', medium: '(none)' });
+  });
 });
