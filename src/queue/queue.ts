@@ -46,7 +46,12 @@ export function createQueue(d: QueueDeps) {
 
   let mem: QueuedEvent[] = [];
   let unsaved: QueuedEvent[] = [];
+  /** Handed to the transport and not answered yet. */
   const inflight = new Set<string>();
+  /** Being gzipped for a normal send: a beacon may still take them. */
+  const compressing = new Set<string>();
+  /** Records that left the queue for good. */
+  const gone = new WeakSet<QueuedEvent>();
   let saveTimer: ReturnType<typeof setTimeout> | 0 = 0;
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
   let timerAt = 0;
@@ -94,6 +99,7 @@ export function createQueue(d: QueueDeps) {
   function forget(list: QueuedEvent[]): void {
     if (!list.length) return;
     const ids = new Set(list.map((r) => r.id));
+    for (const r of list) gone.add(r);
     mem = mem.filter((r) => !ids.has(r.id));
     unsaved = unsaved.filter((r) => !ids.has(r.id));
     d.outbox.remove(Array.from(ids)).catch((e) => d.warn('could not update the queue', e));
@@ -131,7 +137,7 @@ export function createQueue(d: QueueDeps) {
     const tooLarge: QueuedEvent[] = [];
     let bytes = envelope;
     for (const r of from) {
-      if (inflight.has(r.id)) continue;
+      if (inflight.has(r.id) || (!beacon && compressing.has(r.id))) continue;
       const size = sizeOf(r) + 1;
       if (envelope + size > maxBytes) {
         if (!beacon && maxBytes >= d.maxBodyBytes) tooLarge.push(r);
@@ -199,7 +205,6 @@ export function createQueue(d: QueueDeps) {
   }
 
   async function deliver(batch: QueuedEvent[], beacon: boolean): Promise<boolean> {
-    for (const r of batch) inflight.add(r.id);
     let res: TransportResponse = { status: 0 };
     try {
       const sentAt = new Date().toISOString();
@@ -207,12 +212,19 @@ export function createQueue(d: QueueDeps) {
       const headers: Record<string, string> = { ...o.contract.headers };
       let payload: string | Uint8Array = body;
       if (!beacon && o.contract.compress && body.length >= GZIP_MIN_BYTES) {
+        for (const r of batch) compressing.add(r.id);
         const zipped = await gzip(body);
+        for (const r of batch) compressing.delete(r.id);
+        // Compression is async: if the page was hidden meanwhile, a beacon may already
+        // have carried some of these events. Send only the rest.
+        const left = batch.filter((r) => !inflight.has(r.id) && !gone.has(r));
+        if (left.length < batch.length) return left.length ? deliver(left, false) : true;
         if (zipped) {
           payload = zipped;
           headers['Content-Encoding'] = 'gzip';
         }
       }
+      for (const r of batch) inflight.add(r.id);
       res = (await transport.send(url, payload, { beacon, headers, timeout: REQUEST_TIMEOUT })) || res;
     } catch (e) {
       d.warn('transport failed', e);

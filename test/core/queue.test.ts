@@ -130,3 +130,20 @@ describe('flush()', () => {
     expect(net.requests.length).toBe(0);
   });
 });
+
+describe('leaving the page while a batch is being compressed', () => {
+  it('the beacon carries the batch and the compressed send does not repeat it', async () => {
+    vi.useRealTimers();
+    const { core, net } = make({ batchSize: 20 });
+    for (let i = 0; i < 20; i++) core.track('Viewed', { i, text: 'x'.repeat(200) });
+    // The full batch starts compressing on the next tick; the page is hidden right then.
+    await new Promise((r) => setTimeout(r, 0));
+    core.flushNow(true);
+    await new Promise((r) => setTimeout(r, 50));
+    await core.flush();
+    const ids = net.events().map((e) => e.messageId);
+    expect(ids).toHaveLength(20);
+    expect(new Set(ids).size).toBe(20);
+    expect(net.requests[0].options.beacon).toBe(true);
+  });
+});
