@@ -3,21 +3,7 @@
 // ever throws into the host page or app; calls made before `init` are buffered with their
 // timestamps and replayed in order.
 import type { KeyValueStore, Platform } from './platform';
-import type {
-  Campaign,
-  ConsentState,
-  Decision,
-  EventContext,
-  EventType,
-  ExternalId,
-  JsonObject,
-  Plugin,
-  ResolvedOptions,
-  Tutti,
-  TuttiEvent,
-  TuttiEventMap,
-  TuttiOptions,
-} from './types';
+import type { ConsentState, Decision, EventContext, EventType, ExternalId, JsonObject, Plugin, ResolvedOptions, Tutti, TuttiEvent, TuttiEventMap, TuttiOptions } from './types';
 import { resolveOptions } from './options';
 import { createEmitter } from './lib/emitter';
 import { cleanName, cleanObject } from './lib/sanitize';
@@ -70,8 +56,6 @@ export interface CoreTutti extends Tutti {
   warn(...args: unknown[]): void;
 }
 
-type Impl = (at: number, ...args: any[]) => unknown;
-
 /** A platform made of the core's own parts: memory storage and fetch. */
 export function basePlatform(): Platform {
   return {
@@ -83,8 +67,8 @@ export function basePlatform(): Platform {
 }
 
 export function createCore(makePlatform: (options: ResolvedOptions) => Partial<Platform>, hooks: CoreHooks = {}): CoreTutti {
-  let o: ResolvedOptions | undefined;
-  let p: Platform = basePlatform();
+  let o: ResolvedOptions;
+  let p = basePlatform();
   let queue: Queue;
   let sessions: ReturnType<typeof createSessions>;
   let ledger: ReturnType<typeof createLedger>;
@@ -102,52 +86,34 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
   function warn(...args: unknown[]): void {
     if (debug && typeof console !== 'undefined') console.warn('[tutti]', ...args);
   }
+  /** Runs fn; a throw is the SDK's problem, never the host's: it becomes a debug warning. */
+  function safe<T>(fn: () => T, fallback?: T): T {
+    try {
+      return fn();
+    } catch (e) {
+      warn(e);
+      return fallback as T;
+    }
+  }
   const emitter = createEmitter<TuttiEventMap>(warn);
 
   // While consent is not granted, writes stay in this overlay (memory only) and reach
   // real storage only once consent is granted.
   const overlay = new Map<string, string | null>();
   const kv: KeyValueStore = {
-    get(k) {
-      if (overlay.has(k)) return overlay.get(k) as string | null;
-      try {
-        return p.kv.get(k);
-      } catch {
-        return null;
-      }
-    },
-    set(k, v) {
-      if (consent !== 'granted') overlay.set(k, v);
-      else safely(() => p.kv.set(k, v));
-    },
-    remove(k) {
-      if (consent !== 'granted') overlay.set(k, null);
-      else safely(() => p.kv.remove(k));
-    },
+    get: (k) => (overlay.has(k) ? (overlay.get(k) as string | null) : safe(() => p.kv.get(k), null)),
+    set: (k, v) => (consent !== 'granted' ? void overlay.set(k, v) : safe(() => p.kv.set(k, v))),
+    remove: (k) => (consent !== 'granted' ? void overlay.set(k, null) : safe(() => p.kv.remove(k))),
   };
-  function safely(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      warn('storage failed', e);
-    }
-  }
-  function readJson<T>(key: string, fallback: T): T {
-    try {
-      const v = JSON.parse(kv.get(key) || 'null');
-      return v && typeof v === 'object' ? v : fallback;
-    } catch {
-      return fallback;
-    }
-  }
+  const readJson = <T>(key: string, fallback: T): T => safe(() => JSON.parse(kv.get(key) || 'null'), null) || fallback;
 
-  function setAnonymousId(id: string): void {
-    aid = id;
-    kv.set(AID, id);
+  function setUser(id: string | null): void {
+    uid = id;
+    if (id) kv.set(UID, id);
   }
 
   function resetIdentity(at: number): void {
-    setAnonymousId(uuid());
+    kv.set(AID, (aid = uuid()));
     uid = null;
     traits = {};
     ext = [];
@@ -162,73 +128,71 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
   // Bursts of calls share a millisecond: format each millisecond once.
   let isoAt = NaN;
   let isoText = '';
-  function iso(at: number): string {
-    if (at !== isoAt) {
-      isoAt = at;
-      isoText = new Date(at).toISOString();
-    }
-    return isoText;
-  }
-
   /** Events of one session share this (read-only) object: fewer allocations per event. */
   let sessionRef = { id: '' };
-  // No object spread here: V8 takes a slow path for `{ ...a, b }` that made building an
-  // event ten times slower.
-  function build(type: EventType, fields: Partial<TuttiEvent>, at: number, touches: boolean): TuttiEvent {
-    const tick = sessions.tick(at);
-    if (tick.renewed) ledger.setSession(tick.id, DIRECT);
-    if (tick.id !== sessionRef.id) sessionRef = { id: tick.id };
-    const context = {
-      library,
-      channel: p.env.channel,
-      session: tick.start ? { id: tick.id, start: true as const } : sessionRef,
-      sequence: tick.sequence,
-    } as EventContext;
+
+  /** The context every request shares: platform fields, library, channel, campaigns. */
+  function baseContext(sid: string): EventContext {
+    const context = { library, channel: p.env.channel } as EventContext;
     const env = p.env.context();
     for (const k in env) if (!(k in context)) context[k] = (env as Record<string, unknown>)[k];
-    const campaign = ledger.sessionCampaign(tick.id);
+    const campaign = ledger.sessionCampaign(sid);
     if (campaign) context.campaign = campaign;
     const first = ledger.first();
     if (first) context.firstCampaign = first;
+    return context;
+  }
+
+  // No object spread in this hot path: V8 takes a slow path for `{ ...a, b }` that made
+  // building an event ten times slower.
+  function build(type: EventType, fields: Partial<TuttiEvent>, at: number, touches?: boolean): TuttiEvent {
+    const tick = sessions.tick(at);
+    if (tick.renewed) ledger.setSession(tick.id, DIRECT);
+    if (tick.id !== sessionRef.id) sessionRef = { id: tick.id };
+    const context = baseContext(tick.id);
+    context.session = tick.start ? { id: tick.id, start: true } : sessionRef;
+    context.sequence = tick.sequence;
     if (ext.length) context.externalIds = ext;
     if (touches) {
       const t = ledger.touches();
       if (t.length) context.touches = t;
     }
-    const e = { type } as TuttiEvent;
-    Object.assign(e, fields);
+    if (at !== isoAt) isoText = new Date((isoAt = at)).toISOString();
+    const e = Object.assign({ type }, fields) as TuttiEvent;
     e.anonymousId = aid;
     e.userId = uid;
     e.messageId = uuid();
-    e.timestamp = iso(at);
+    e.timestamp = isoText;
     e.context = context;
     return e;
   }
 
-  function send(event: TuttiEvent): void {
-    let e: TuttiEvent | null = event;
-    for (const plugin of (o as ResolvedOptions).plugins) {
+  /** Plugins, then consent: pending events wait in memory, denied ones never get here. */
+  function send(e: TuttiEvent | null): void {
+    for (const plugin of o.plugins) {
       if (!e || !plugin.beforeSend) continue;
       try {
-        const out: TuttiEvent | null | undefined = plugin.beforeSend(e);
-        if (out === null) {
-          warn(`plugin ${plugin.name} dropped ${e.type} ${e.event || e.name || ''}`);
-          return;
-        }
+        const out = plugin.beforeSend(e);
+        if (out === null) return warn(`plugin ${plugin.name} dropped an event`);
         if (out && typeof out === 'object') e = out;
       } catch (err) {
-        warn(`plugin ${plugin.name} threw; event kept unchanged`, err);
+        warn(`plugin ${plugin.name} threw; event kept`, err);
       }
     }
-    if (consent === 'pending') held.push(e);
-    else if (consent === 'granted') queue.add(e);
+    if (consent === 'pending') held.push(e as TuttiEvent);
+    else queue.add(e as TuttiEvent);
   }
 
-  function emit(type: EventType, fields: Partial<TuttiEvent>, at: number, touches = false): TuttiEvent | undefined {
-    if (consent === 'denied') return undefined;
-    const e = build(type, fields, at, touches);
+  function emit(type: EventType, fields: Partial<TuttiEvent>, at: number, touches?: boolean): void {
+    if (consent !== 'denied') send(build(type, fields, at, touches));
+  }
+
+  function emitAlias(at: number, previousId: string, userId: string | null): void {
+    if (consent === 'denied') return;
+    const e = build('alias', {}, at);
+    e.userId = userId;
+    e.previousId = previousId;
     send(e);
-    return e;
   }
 
   function pageLike(type: 'page' | 'screen', at: number, name?: unknown, properties?: unknown): void {
@@ -236,7 +200,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
       properties = name;
       name = undefined;
     }
-    const n = cleanName(name, `${type} name`, warn);
+    const n = cleanName(name, type + ' name', warn);
     const page = (p.env.context().page || {}) as Record<string, unknown>;
     const props: JsonObject = {};
     for (const k of ['url', 'path', 'referrer', 'title', 'search']) if (typeof page[k] === 'string') props[k] = page[k] as string;
@@ -248,48 +212,36 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
   // ---- campaign --------------------------------------------------------------
 
   function touch(l: Landing, at: number): void {
-    const o2 = o as ResolvedOptions;
-    const params = l.params || landingParams(l.url || '');
-    const host = (p.env.host && p.env.host()) || hostOf(l.url || '');
-    const c = classifyLanding(l, host, o2.linkDomains, params);
+    const c = classifyLanding(l, (p.env.host && p.env.host()) || hostOf(l.url || ''), o.linkDomains, l.params || landingParams(l.url || ''));
     if (!c) return; // internal navigation: the session keeps its campaign
     const sid = sessions.current(at);
-    if (c === DIRECT) {
-      // Direct traffic never overwrites a live session's campaign.
-      if (sid) return;
-      ledger.setSession(sessions.start(at), c);
-      ledger.touch(c, at, true);
-      return;
-    }
-    if (sid && sameCampaign(ledger.sessionCampaign(sid), c)) return;
+    // Direct traffic never overwrites a live session's campaign; the same campaign again
+    // (a reload of the landing URL) continues the session.
+    if (sid && (c === DIRECT || sameCampaign(ledger.sessionCampaign(sid), c))) return;
     ledger.setSession(sessions.start(at), c);
-    ledger.touch(c, at, false);
+    ledger.touch(c, at, c === DIRECT);
   }
 
   // ---- consent ---------------------------------------------------------------
 
-  function setConsent(state: ConsentState): void {
-    if (state !== 'granted' && state !== 'pending' && state !== 'denied') {
-      warn('setConsent expects granted, pending or denied');
-      return;
-    }
+  function setConsent(_at: number, state?: unknown): void {
+    if (state !== 'granted' && state !== 'pending' && state !== 'denied') return warn('setConsent: granted, pending or denied');
     const was = consent;
     consent = state;
     if (state === 'denied') {
       held = [];
       queue.clear();
       overlay.clear();
-      for (const k of WIPE) safely(() => p.kv.remove(k));
-      safely(() => p.kv.set(OPTOUT, '1'));
-      aid = uuid();
+      for (const k of WIPE) safe(() => p.kv.remove(k));
+      safe(() => p.kv.set(OPTOUT, '1'));
+      overlay.set(AID, (aid = uuid()));
       uid = null;
       traits = {};
       ext = [];
-      overlay.set(AID, aid);
       ledger.clear();
     } else if (state === 'granted' && was !== 'granted') {
-      safely(() => p.kv.remove(OPTOUT));
-      overlay.forEach((v, k) => safely(() => (v === null ? p.kv.remove(k) : p.kv.set(k, v))));
+      safe(() => p.kv.remove(OPTOUT));
+      overlay.forEach((v, k) => safe(() => (v === null ? p.kv.remove(k) : p.kv.set(k, v))));
       overlay.clear();
       const release = held;
       held = [];
@@ -299,24 +251,25 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
 
   // ---- the public methods, each taking the call time first -------------------
 
-  const impl: Record<string, Impl> = {
+  const refused = (what: string) => warn(what + ': invalid or missing argument; call dropped');
+
+  const impl: Record<string, (at: number, ...args: any[]) => void> = {
     track(at, event?: unknown, properties?: unknown) {
       const name = cleanName(event, 'event name', warn);
-      if (!name) return warn('track needs an event name; call dropped');
-      const o2 = o as ResolvedOptions;
-      emit('track', { event: name, properties: cleanObject(properties, warn) }, at, o2.conversionEvents.indexOf(name) >= 0);
+      if (!name) return refused('track');
+      emit('track', { event: name, properties: cleanObject(properties, warn) }, at, o.conversionEvents.indexOf(name) >= 0);
     },
     page: (at, name?: unknown, properties?: unknown) => pageLike('page', at, name, properties),
     screen: (at, name?: unknown, properties?: unknown) => pageLike('screen', at, name, properties),
     identify(at, userId?: unknown, newTraits?: unknown) {
-      if (consent === 'denied') return warn('identify ignored: consent denied');
+      if (consent === 'denied') return;
       if (userId && typeof userId === 'object') {
         newTraits = userId;
         userId = undefined;
       }
       let id = cleanName(userId, 'userId', warn, 256, true);
-      if (userId !== undefined && userId !== null && (!id || isPlaceholderId(id))) {
-        warn(`identify ignored the placeholder user ID ${JSON.stringify(String(userId))}`);
+      if (userId != null && (!id || isPlaceholderId(id))) {
+        warn('identify: placeholder user ID ignored', userId);
         id = null;
       }
       const t = cleanObject(newTraits, warn);
@@ -324,122 +277,80 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
       if (!id && !hasTraits) return;
       // Two people are never merged: a different user on this device starts from scratch.
       if (id && uid && id !== uid) resetIdentity(at);
-      if (id) {
-        uid = id;
-        kv.set(UID, id);
-      }
-      if (hasTraits) {
-        traits = { ...traits, ...t };
-        kv.set(TRAITS, JSON.stringify(traits));
-      }
-      emit('identify', { traits: { ...traits } }, at, true);
+      if (id) setUser(id);
+      if (hasTraits) kv.set(TRAITS, JSON.stringify((traits = Object.assign({}, traits, t))));
+      emit('identify', { traits: Object.assign({}, traits) }, at, true);
     },
     alias(at, userId?: unknown, previousId?: unknown) {
       const to = cleanName(userId, 'alias userId', warn, 256, true);
-      if (!to || isPlaceholderId(to)) return warn('alias needs a real user ID; call dropped');
-      const from = cleanName(previousId, 'previousId', warn) || uid || aid;
-      if (consent === 'denied') return;
-      const e = build('alias', {}, at, false);
-      e.userId = to;
-      e.previousId = from;
-      send(e);
+      if (!to || isPlaceholderId(to)) return refused('alias');
+      emitAlias(at, cleanName(previousId, 'previousId', warn) || uid || aid, to);
     },
     group(at, groupId?: unknown, groupTraits?: unknown) {
       const id = cleanName(groupId, 'groupId', warn);
-      if (!id) return warn('group needs a group ID; call dropped');
+      if (!id) return refused('group');
       emit('group', { groupId: id, traits: cleanObject(groupTraits, warn) }, at);
     },
     setExternalId(at, type?: unknown, id?: unknown) {
-      if (consent === 'denied') return warn('setExternalId ignored: consent denied');
+      if (consent === 'denied') return;
       const t = cleanName(type, 'external ID type', warn, 64);
       const v = cleanName(id, 'external ID', warn, 512, true);
-      if (!t || !v || isPlaceholderId(v)) return warn('setExternalId needs a type and a real ID; call dropped');
+      if (!t || !v || isPlaceholderId(v)) return refused('setExternalId');
       if (!ext.some((e) => e.type === t && e.id === v)) {
         ext = ext.filter((e) => e.type !== t).concat({ id: v, type: t, collection: 'users', encoding: 'none' });
         kv.set(EXT, JSON.stringify(ext));
-        emit('identify', { traits: { ...traits } }, at, true);
+        emit('identify', { traits: Object.assign({}, traits) }, at, true);
       }
-      const wait = (o as ResolvedOptions).waitForExternalId as { type?: string } | undefined;
+      const wait = o.waitForExternalId as { type?: string } | undefined;
       if (holding && wait && wait.type === t) release();
     },
-    reset(at) {
-      resetIdentity(at);
-    },
-    setConsent: (_at, state?: unknown) => setConsent(state as ConsentState),
-    use(_at, plugin?: unknown) {
-      const pl = plugin as Plugin;
-      if (!pl || typeof pl !== 'object' || typeof pl.name !== 'string') return warn('use() expects { name, setup?, beforeSend? }');
-      (o as ResolvedOptions).plugins.push(pl);
-      setup(pl);
+    reset: (at) => resetIdentity(at),
+    setConsent,
+    use(_at, plugin?: Plugin) {
+      if (!plugin || typeof plugin !== 'object' || typeof plugin.name !== 'string') return refused('use');
+      o.plugins.push(plugin);
+      setup(plugin);
     },
   };
 
-  /** Methods that act before init or while events are held wait in the buffer. */
+  /** Methods that still act while events are held for an external ID. */
   const NOT_HELD = ['setExternalId', 'setConsent', 'use'];
 
   function invoke(method: string, args: unknown[], at: number): void {
     const fn = impl[method];
-    if (!fn) return warn(`unknown method ${method}`);
+    if (!fn) return warn('unknown method ' + method);
     if (!ready || (holding && NOT_HELD.indexOf(method) < 0)) {
-      if (buffer.push([method, args, at]) > MAX_BUFFERED) {
-        buffer.shift();
-        warn('too many calls before init; the oldest was dropped');
-      }
+      if (buffer.push([method, args, at]) > MAX_BUFFERED) buffer.shift();
       return;
     }
-    try {
-      fn(at, ...args);
-    } catch (e) {
-      warn(`${method} failed`, e);
-    }
+    safe(() => fn(at, ...args));
   }
 
-  function replay(): void {
+  function release(): void {
+    holding = false;
     const calls = buffer;
     buffer = [];
     for (const [m, args, at] of calls) invoke(m, args, at);
   }
 
-  function release(): void {
-    holding = false;
-    replay();
-  }
-
-  function setup(plugin: Plugin): void {
-    try {
-      if (plugin.setup) plugin.setup({ tutti: api, options: o as ResolvedOptions });
-    } catch (e) {
-      warn(`plugin ${plugin && plugin.name} setup threw`, e);
-    }
-  }
-
-  function guard<T>(name: string, fallback: T, fn: () => T): T {
-    try {
-      return fn();
-    } catch (e) {
-      warn(`${name} failed`, e);
-      return fallback;
-    }
-  }
+  const setup = (plugin: Plugin) => safe(() => plugin.setup && plugin.setup({ tutti: api, options: o }));
 
   function init(options: TuttiOptions): void {
-    if (o) return warn('init was already called; later calls are ignored');
-    const resolved = resolveOptions(options, (m) => options && options.debug && warn(m));
+    if (o) return warn('init: already initialised; ignored');
+    const resolved = resolveOptions(options, warn);
     debug = resolved.debug;
     if (!resolved.writeKey || !resolved.endpoint) {
-      if (typeof console !== 'undefined') console.warn('[tutti] init needs writeKey and endpoint; tracking waits for a valid init');
+      if (typeof console !== 'undefined') console.warn('[tutti] init needs writeKey and endpoint');
       return;
     }
     o = resolved;
-    try {
-      p = { ...basePlatform(), ...makePlatform(resolved) } as Platform;
-    } catch (e) {
-      warn('platform unavailable; using memory storage', e);
-    }
-    const optedOut = !!guard('storage', null, () => p.kv.get(OPTOUT));
-    consent = optedOut ? 'denied' : resolved.consent;
+    safe(() => {
+      const given = makePlatform(resolved) as Record<string, unknown>;
+      for (const k in given) if (given[k]) (p as unknown as Record<string, unknown>)[k] = given[k];
+    });
+    consent = safe(() => p.kv.get(OPTOUT)) ? 'denied' : resolved.consent;
     aid = kv.get(AID) || '';
-    if (!aid) setAnonymousId(uuid());
+    if (!aid) kv.set(AID, (aid = uuid()));
     uid = kv.get(UID);
     traits = readJson(TRAITS, {});
     ext = readJson<ExternalId[]>(EXT, []);
@@ -456,9 +367,9 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
       emit: emitter.emit,
       warn,
     });
-    if (hooks.init) guard('adapter init', undefined, () => (hooks.init as NonNullable<CoreHooks['init']>)(api, resolved));
-    const landing = p.env.landing && guard('landing', undefined, () => (p.env.landing as () => Landing | undefined)());
-    if (landing) guard('landing', undefined, () => touch(landing, Date.now()));
+    if (hooks.init) safe(() => hooks.init!(api, resolved));
+    const landing = safe(() => p.env.landing && p.env.landing());
+    if (landing) safe(() => touch(landing, Date.now()));
     ready = true;
     for (const plugin of resolved.plugins) setup(plugin);
     const wait = resolved.waitForExternalId as { type?: string; timeout?: number } | undefined;
@@ -466,88 +377,16 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
       holding = true;
       setTimeout(() => holding && release(), Number(wait.timeout) > 0 ? Number(wait.timeout) : 3000);
     }
-    if (!holding) replay();
-    if (hooks.ready) guard('adapter ready', undefined, () => (hooks.ready as NonNullable<CoreHooks['ready']>)(api, resolved));
-    if (p.lifecycle) guard('lifecycle', undefined, () => p.lifecycle!.onHidden(() => api.flushNow(true)));
+    if (!holding) release();
+    if (hooks.ready) safe(() => hooks.ready!(api, resolved));
+    if (p.lifecycle) safe(() => p.lifecycle!.onHidden(() => api.flushNow(true)));
     if (consent !== 'denied') queue.adopt();
   }
 
-  const method =
-    (name: string) =>
-    (...args: unknown[]): void =>
-      invoke(name, args, Date.now());
-
-  const api: CoreTutti = {
-    init(options) {
-      guard('init', undefined, () => init(options));
-      return api;
-    },
-    track: method('track'),
-    page: method('page'),
-    screen: method('screen'),
-    identify: method('identify'),
-    alias: method('alias'),
-    group: method('group'),
-    setExternalId: method('setExternalId'),
-    reset: method('reset'),
-    setConsent: method('setConsent'),
-    use: method('use'),
-    call(name, args, timestamp) {
-      guard('call', undefined, () =>
-        invoke(String(name), Array.isArray(args) ? args : [], typeof timestamp === 'number' && isFinite(timestamp) ? timestamp : Date.now()),
-      );
-    },
-    flush() {
-      return ready && consent === 'granted' ? queue.flush().catch((e) => warn('flush failed', e)) : Promise.resolve();
-    },
-    flushNow(beacon) {
-      guard('flush', undefined, () => ready && (beacon ? queue.flushBeacon() : queue.pump()));
-    },
-    getAnonymousId: () => aid,
-    getUserId: () => uid,
-    getSessionId: () => (ready ? guard('session', '', () => sessions.current(Date.now())) : ''),
-    getCampaign: () =>
-      ready ? guard('campaign', { first: null, last: null }, () => ({ first: ledger.first() || null, last: ledger.last() || null })) : { first: null, last: null },
-    touch(input) {
-      guard('touch', undefined, () => ready && input && typeof input === 'object' && touch(input, Date.now()));
-    },
-    adoptHandoff(params) {
-      return guard('handoff', false, () => adoptHandoff(params));
-    },
-    personalize(slotIds) {
-      return personalize(slotIds).catch((e) => {
-        warn('personalize failed', e);
-        return {};
-      });
-    },
-    linkUrl(url) {
-      return guard('linkUrl', String(url), () =>
-        ready && consent !== 'denied' && typeof url === 'string'
-          ? withParams(url, { tutti_aid: aid, tutti_uid: uid || undefined, tutti_ts: String(Date.now()) })
-          : String(url),
-      );
-    },
-    on(name, listener) {
-      return guard('on', () => undefined, () => {
-        if (typeof listener !== 'function') {
-          warn('on() needs a listener function');
-          return () => undefined;
-        }
-        return emitter.on(name, listener);
-      });
-    },
-    get options() {
-      return o;
-    },
-    warn,
-    version: VERSION,
-  };
-
   function adoptHandoff(params: Record<string, string>): boolean {
-    const mode = o ? o.acceptHandoff : false;
+    const mode = o && o.acceptHandoff;
     if (!mode || !params || consent === 'denied') return false;
-    const ts = Number(params.tutti_ts);
-    const age = Date.now() - ts;
+    const age = Date.now() - Number(params.tutti_ts);
     const newAid = params.tutti_aid;
     if (!isUuid(newAid) || !(age <= HANDOFF_MAX_AGE && age >= -HANDOFF_SKEW)) {
       if (newAid) warn('handoff ignored: stale, future or malformed');
@@ -558,43 +397,35 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
     if (newUid && isPlaceholderId(newUid)) newUid = null;
     if (newUid && uid && newUid !== uid) resetIdentity(at);
     const previous = aid;
+    if (newUid) setUser(newUid);
     if (newAid !== previous) {
-      setAnonymousId(newAid);
-      if (newUid) {
-        uid = newUid;
-        kv.set(UID, newUid);
-      }
-      const e = build('alias', {}, at, false);
-      e.previousId = previous;
-      send(e);
-    } else if (newUid && newUid !== uid) {
-      uid = newUid;
-      kv.set(UID, newUid);
+      kv.set(AID, (aid = newAid));
+      emitAlias(at, previous, uid);
     }
     return true;
   }
 
-  async function personalize(slotIds?: string[]): Promise<Record<string, Decision>> {
+  async function personalize(slotIds?: unknown): Promise<Record<string, Decision>> {
     if (!ready || consent !== 'granted') return {};
-    const o2 = o as ResolvedOptions;
-    const configured = o2.personalization.slots;
-    const ids = (Array.isArray(slotIds) ? slotIds : Array.isArray(configured) ? configured : []).filter((s) => typeof s === 'string' && s);
+    const configured = o.personalization.slots;
+    const ids = (Array.isArray(slotIds) ? slotIds : Array.isArray(configured) ? configured : []).filter((s) => s && typeof s === 'string');
     if (!ids.length) return {};
-    const sid = sessions.current(Date.now());
-    const campaign: Campaign | undefined = sid ? ledger.sessionCampaign(sid) : undefined;
-    const context = { ...p.env.context(), library: { name: 'tutti' as const, version: VERSION }, channel: p.env.channel } as EventContext;
-    if (campaign) context.campaign = campaign;
-    const first = ledger.first();
-    if (first) context.firstCampaign = first;
-    const body = o2.contract.encodeDecide({ writeKey: o2.writeKey, anonymousId: aid, userId: uid, externalIds: ext, traits, context, slots: ids });
-    const transport = o2.contract.transport || p.transport;
-    const timeout = o2.personalization.timeout;
+    const c = o.contract;
+    const body = c.encodeDecide({
+      writeKey: o.writeKey,
+      anonymousId: aid,
+      userId: uid,
+      externalIds: ext,
+      traits,
+      context: baseContext(sessions.current(Date.now())),
+      slots: ids,
+    });
+    const timeout = o.personalization.timeout;
     const res = await Promise.race([
-      transport.send(o2.endpoint.replace(/\/+$/, '') + o2.contract.decidePath, body, { headers: { ...o2.contract.headers }, timeout }),
-      new Promise<{ status: number }>((r) => setTimeout(() => r({ status: 0 }), timeout + 50)),
+      (c.transport || p.transport).send(o.endpoint.replace(/\/+$/, '') + c.decidePath, body, { headers: c.headers, timeout }),
+      new Promise<{ status: number; body?: string }>((r) => setTimeout(() => r({ status: 0 }), timeout + 50)),
     ]);
-    if (!res || res.status < 200 || res.status >= 300) return {};
-    const all = o2.contract.decodeDecisions((res as { body?: string }).body || '');
+    const all = res && res.status >= 200 && res.status < 300 ? c.decodeDecisions(res.body || '') : {};
     const out: Record<string, Decision> = {};
     for (const id of ids) {
       if (!all[id]) continue;
@@ -604,5 +435,37 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
     return out;
   }
 
+  const api = {
+    init(options: TuttiOptions) {
+      safe(() => init(options));
+      return api;
+    },
+    call(method: string, args: unknown[], timestamp?: number) {
+      safe(() => invoke(String(method), Array.isArray(args) ? args : [], typeof timestamp === 'number' && isFinite(timestamp) ? timestamp : Date.now()));
+    },
+    flush: () => (ready && consent === 'granted' ? queue.flush().catch(warn) : Promise.resolve()),
+    flushNow: (beacon: boolean) => safe(() => ready && (beacon ? queue.flushBeacon() : queue.pump())),
+    getAnonymousId: () => aid,
+    getUserId: () => uid,
+    getSessionId: () => (ready ? safe(() => sessions.current(Date.now()), '') : ''),
+    getCampaign: () => (ready ? { first: ledger.first() || null, last: ledger.last() || null } : { first: null, last: null }),
+    touch: (input: Landing) => safe(() => ready && input && typeof input === 'object' && touch(input, Date.now())),
+    adoptHandoff: (params: Record<string, string>) => safe(() => adoptHandoff(params), false),
+    personalize: (slotIds?: string[]) => personalize(slotIds).catch((e) => (warn(e), {})),
+    linkUrl: (url: string) =>
+      typeof url !== 'string'
+        ? ''
+        : ready && consent !== 'denied'
+          ? safe(() => withParams(url, { tutti_aid: aid, tutti_uid: uid || undefined, tutti_ts: String(Date.now()) }), url)
+          : url,
+    on: (name: keyof TuttiEventMap, listener: (info: any) => void) =>
+      typeof listener === 'function' ? emitter.on(name, listener) : (warn('on: listener must be a function'), () => undefined),
+    get options() {
+      return o;
+    },
+    warn,
+    version: VERSION,
+  } as unknown as CoreTutti;
+  for (const m in impl) (api as unknown as Record<string, unknown>)[m] = (...args: unknown[]) => invoke(m, args, Date.now());
   return api;
 }
