@@ -1,0 +1,58 @@
+// tutti/miniprogram: the WeChat mini-program build (also under Taro and uni-app).
+//
+//   import tutti from 'tutti/miniprogram'   // or require('tutti') after DevTools "build npm"
+//   tutti.init({ writeKey, endpoint })
+//
+// Importing this module wraps App, Page and Component, so import it before the app and
+// its pages are registered (first line of app.js / app.ts); an import after that still
+// works through wx.onAppShow / onAppHide and getCurrentPages(). See README.md.
+import { createCore, type CoreTutti } from '../../src/index';
+import type { Platform } from '../../src/platform';
+import type { Tutti, TuttiOptions } from '../../src/types';
+import { wxEnvironment, type Whereabouts } from './env';
+import { lifecycle } from './lifecycle';
+import { wxOutbox } from './outbox';
+import { wxKV } from './storage';
+import { createTracker } from './tracker';
+import { wxTransport } from './transport';
+import { getWx, wxCall } from './wx';
+
+/** What an app-hide flush may send at once: the mini-program is suspended about 5 s later. */
+const HIDE_FLUSH_BYTES = 200000;
+
+export function createTutti(options?: TuttiOptions): Tutti {
+  const w = getWx();
+  const where: Whereabouts = {};
+  const onHidden: Array<() => void> = [];
+  let core: CoreTutti | undefined;
+  const tracker = createTracker(() => core, where, onHidden);
+
+  const platform = (): Partial<Platform> => {
+    // Outside WeChat (SSR, a Taro H5 build) the core's memory storage and fetch remain.
+    if (!w) return { env: wxEnvironment(w, where) };
+    // Back online: send what waited instead of sitting out the retry backoff.
+    wxCall(w, 'onNetworkStatusChange', (r: { isConnected?: boolean }) => {
+      if (r && r.isConnected && core) core.flush();
+    });
+    return {
+      env: wxEnvironment(w, where),
+      kv: wxKV(w),
+      outbox: wxOutbox(w),
+      transport: wxTransport(w, 2),
+      lifecycle: { onHidden: (fn) => void onHidden.push(fn) },
+      beaconBytes: HIDE_FLUSH_BYTES,
+    };
+  };
+
+  core = createCore(platform, {
+    ready: (_t, o) => tracker.ready(o.autoPageview),
+  });
+  lifecycle().subscribe(tracker);
+  if (options) core.init(options);
+  return core;
+}
+
+/** The ready singleton: `tutti.init(options)` configures it. */
+const tutti: Tutti = createTutti();
+export default tutti;
+export type { Tutti, TuttiOptions } from '../../src/types';

@@ -1,0 +1,286 @@
+// Observes the mini-program's lifecycle once per runtime and tells every Tutti instance.
+//
+// It wraps the global App, Page and Component constructors (each host handler keeps its
+// arguments, `this`, return value and exceptions), and listens to wx.onAppShow /
+// wx.onAppHide as well: when the SDK is imported after a framework (Taro, uni-app) already
+// called App(), or a framework kept its own reference to App, those and
+// getLaunchOptionsSync / getCurrentPages() still see launches, shows and the page on top.
+//
+// Frameworks fire some lifecycles twice for one show (uni-app onShow/onReady, Taro page
+// lifetimes plus methods): the app and each page instance have a shown/hidden state, and
+// only a change of state is reported, so nothing is counted twice.
+import { getWx, wxCall, type EntryOptions, type PageInstance, type Wx } from './wx';
+
+export interface PageView {
+  route: string;
+  query: Record<string, string>;
+  /** Route of the page shown before this one. */
+  referrer?: string;
+}
+
+export type ShareKind = 'app_message' | 'timeline';
+
+export interface LifecycleListener {
+  launch(o: EntryOptions, at: number): void;
+  show(o: EntryOptions, at: number): void;
+  hide(duration: number, at: number): void;
+  pageShow(view: PageView, at: number): void;
+  pageLeave(view: PageView, duration: number, at: number): void;
+  /** Returns the share handler's result, possibly rewritten. */
+  share(kind: ShareKind, view: PageView | undefined, arg: unknown, result: unknown): unknown;
+}
+
+interface PageState {
+  shown: boolean;
+  at: number;
+  view?: PageView;
+  query?: Record<string, string>;
+  /** Seen only through getCurrentPages(): its own handlers are not wrapped. */
+  unwrapped?: boolean;
+}
+
+type AnyFn = (...args: any[]) => any;
+type Host = { [name: string]: any };
+
+declare let App: AnyFn & Host;
+declare let Page: AnyFn & Host;
+declare let Component: AnyFn & Host;
+declare let getApp: AnyFn;
+declare let getCurrentPages: () => PageInstance[];
+
+const now = () => Date.now();
+
+function safe(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // the SDK never throws into the host
+  }
+}
+
+function pagesNow(): PageInstance[] {
+  try {
+    const list = typeof getCurrentPages === 'function' ? getCurrentPages() : [];
+    return Array.isArray(list) ? list : [];
+  } catch {
+    return [];
+  }
+}
+
+const routeOf = (p: PageInstance) => String(p.route || p.__route__ || p.is || '');
+
+/** Replaces obj[name] with a function that runs `sdk` before or after the host's handler. */
+function hook(obj: Host, name: string, sdk: (self: any, args: any[]) => unknown, after?: boolean): void {
+  const host = obj[name];
+  if (host && (host as Host).__tutti) return;
+  obj[name] = mark(function (this: any, ...args: any[]) {
+    if (!after) safe(() => sdk(this, args));
+    try {
+      return typeof host === 'function' ? host.apply(this, args) : undefined;
+    } finally {
+      if (after) safe(() => sdk(this, args));
+    }
+  });
+}
+
+/** Marks an SDK wrapper, so a second SDK copy or a second wrap leaves it alone. */
+function mark<F extends AnyFn>(fn: F): F & Host {
+  (fn as Host).__tutti = 1;
+  return fn as F & Host;
+}
+
+export function createLifecycle(w: Wx | undefined) {
+  const listeners: LifecycleListener[] = [];
+  const pages = new WeakMap<object, PageState>();
+  let launched: { o: EntryOptions; at: number } | undefined;
+  let shown: { o: EntryOptions; at: number } | undefined;
+  let current: PageState | undefined;
+  let lastRoute: string | undefined;
+
+  const emit = (fn: (l: LifecycleListener) => void) => listeners.forEach((l) => safe(() => fn(l)));
+
+  const entry = (o: unknown): EntryOptions => {
+    const e = (o && typeof o === 'object' ? o : {}) as EntryOptions;
+    return { scene: e.scene, path: e.path, query: { ...(e.query || {}) }, referrerInfo: e.referrerInfo, shareTicket: e.shareTicket };
+  };
+
+  function launch(o: unknown): void {
+    if (launched) return;
+    launched = { o: entry(o), at: now() };
+    const l = launched;
+    emit((x) => x.launch(l.o, l.at));
+  }
+
+  function show(o: unknown): void {
+    if (!launched) launch(o);
+    if (shown) return;
+    const s = (shown = { o: entry(o), at: now() });
+    emit((x) => x.show(s.o, s.at));
+    checkTop();
+  }
+
+  /**
+   * Pages registered before the SDK was imported have no wrapped handlers: the one on top
+   * of the stack is looked at when the app shows and after each route change, and the
+   * previous one leaves when another page takes its place.
+   */
+  function checkTop(): void {
+    const top = pagesNow().pop();
+    const st = top && pages.get(top);
+    if (!top || (st && !st.unwrapped)) return;
+    pageShow(top);
+    state(top).unwrapped = true;
+  }
+  function hide(): void {
+    if (!shown) return;
+    const s = shown;
+    shown = undefined;
+    // The page on top leaves with the app, whichever of the two WeChat reports first.
+    if (current && current.shown) leave(current);
+    const at = now();
+    emit((x) => x.hide(at - s.at, at));
+  }
+
+  function state(page: object): PageState {
+    let st = pages.get(page);
+    if (!st) pages.set(page, (st = { shown: false, at: 0 }));
+    return st;
+  }
+
+  function pageLoad(page: PageInstance, query: unknown): void {
+    if (page && query && typeof query === 'object') state(page).query = { ...(query as Record<string, string>) };
+  }
+
+  function pageShow(page: PageInstance): void {
+    if (!page || typeof page !== 'object') return;
+    const st = state(page);
+    if (st.shown) return;
+    const route = routeOf(page);
+    if (current && current !== st && current.shown && current.unwrapped) leave(current);
+    st.shown = true;
+    st.at = now();
+    st.view = { route, query: { ...(page.options || st.query || {}) }, referrer: lastRoute };
+    lastRoute = route;
+    current = st;
+    const v = st.view;
+    emit((x) => x.pageShow(v, st.at));
+  }
+
+  function leave(st: PageState): void {
+    st.shown = false;
+    const at = now();
+    const v = st.view as PageView;
+    emit((x) => x.pageLeave(v, at - st.at, at));
+  }
+
+  function pageHide(page: PageInstance): void {
+    const st = page && pages.get(page);
+    if (st && st.shown) leave(st);
+  }
+
+  function share(kind: ShareKind, page: PageInstance, arg: unknown, result: unknown): unknown {
+    const st = page && pages.get(page);
+    const view = (st && st.view) || (page ? { route: routeOf(page), query: { ...(page.options || {}) } } : undefined);
+    let out = result;
+    for (const l of listeners) {
+      try {
+        out = l.share(kind, view, arg, out);
+      } catch {
+        // keep what the host (or the previous instance) returned
+      }
+    }
+    return out;
+  }
+
+  /** Hooks a page's handlers, whether they sit on a Page() object or in Component() methods. */
+  function hookPage(obj: Host, inject: boolean): void {
+    const need = (n: string) => inject || typeof obj[n] === 'function';
+    if (need('onLoad')) hook(obj, 'onLoad', (self, a) => pageLoad(self, a[0]));
+    if (need('onShow')) hook(obj, 'onShow', pageShow);
+    if (need('onHide')) hook(obj, 'onHide', pageHide, true);
+    if (need('onUnload')) hook(obj, 'onUnload', pageHide, true);
+    // Only pages that already share get wrapped: defining the handler is what turns
+    // WeChat's share menu on, and the SDK must not change that.
+    for (const [n, kind] of [['onShareAppMessage', 'app_message'], ['onShareTimeline', 'timeline']] as const) {
+      const host = obj[n];
+      if (typeof host !== 'function' || host.__tutti) continue;
+      obj[n] = mark(function (this: PageInstance, ...args: any[]) {
+        return share(kind, this, args[0], host.apply(this, args));
+      });
+    }
+  }
+
+  function hookComponent(options: Host): void {
+    // A component used as a page has its page handlers in `methods`. Injecting missing
+    // ones would override same-named methods of its behaviors, so that only happens
+    // when it has none; pageLifetimes (merged with behaviors by WeChat) cover the rest.
+    const behaviors = Array.isArray(options.behaviors) && options.behaviors.length > 0;
+    if (!options.methods && !behaviors) options.methods = {};
+    if (options.methods) hookPage(options.methods, !behaviors);
+    const lifetimes = options.pageLifetimes || (options.pageLifetimes = {});
+    // pageLifetimes also fire in every component inside a page: only the page counts.
+    const isPage = (self: object) => pagesNow().indexOf(self) >= 0;
+    hook(lifetimes, 'show', (self) => isPage(self) && pageShow(self));
+    hook(lifetimes, 'hide', (self) => isPage(self) && pageHide(self), true);
+    // A `lifetimes.detached` would silence a top-level `detached`: hook whichever is used.
+    const life = options.lifetimes || {};
+    hook(typeof life.detached !== 'function' && typeof options.detached === 'function' ? options : (options.lifetimes = life), 'detached', pageHide, true);
+  }
+
+  /** A constructor that patches its options object, then registers it as WeChat would. */
+  const wrap = (host: AnyFn, patch: (o: Host) => void) =>
+    mark(function (this: unknown, options: Host) {
+      safe(() => options && typeof options === 'object' && patch(options));
+      return host.apply(this, arguments as unknown as unknown[]);
+    });
+  const fresh = (f: unknown) => typeof f === 'function' && !(f as Host).__tutti;
+
+  // Wrap the constructors that have not been used yet; a framework that already called
+  // App() is caught through the wx.onApp* fallbacks and the launch options below.
+  safe(() => {
+    if (fresh(App))
+      App = wrap(App, (o) => {
+        hook(o, 'onLaunch', (_, a) => launch(a[0]));
+        hook(o, 'onShow', (_, a) => show(a[0]));
+        hook(o, 'onHide', hide, true);
+      });
+  });
+  safe(() => {
+    if (fresh(Page)) Page = wrap(Page, (o) => hookPage(o, true));
+  });
+  safe(() => {
+    if (fresh(Component)) Component = wrap(Component, hookComponent);
+  });
+  wxCall(w, 'onAppShow', (o: unknown) => safe(() => show(o)));
+  wxCall(w, 'onAppHide', () => safe(() => hide()));
+  // Undocumented but long present in WeChat; only used for pages the wrappers missed.
+  wxCall(w, 'onAppRoute', () => safe(() => shown && checkTop()));
+  safe(() => {
+    // Imported after App(): the launch already happened.
+    if (typeof getApp === 'function' && getApp()) {
+      const lo = wxCall(w, 'getLaunchOptionsSync');
+      launch(lo);
+      show(wxCall(w, 'getEnterOptionsSync') || lo);
+    }
+  });
+
+  return {
+    /** Adds an instance; it hears at once what already happened (launch, show, current page). */
+    subscribe(l: LifecycleListener): void {
+      listeners.push(l);
+      const lo = launched;
+      const s = shown;
+      const cur = current;
+      if (lo) safe(() => l.launch(lo.o, lo.at));
+      if (s) safe(() => l.show(s.o, s.at));
+      if (cur && cur.shown && cur.view) safe(() => l.pageShow(cur.view as PageView, cur.at));
+    },
+  };
+}
+
+let runtime: ReturnType<typeof createLifecycle> | undefined;
+
+/** The one lifecycle observer of this JS runtime. */
+export function lifecycle(): ReturnType<typeof createLifecycle> {
+  return runtime || (runtime = createLifecycle(getWx()));
+}

@@ -1,0 +1,35 @@
+// Adds the sharer's anonymous ID and the share depth to what onShareAppMessage /
+// onShareTimeline return, so the recipient's launch can be attributed to the sharer.
+// The parameter is `tutti_sharer`, never `tutti_aid`: the recipient is another person,
+// not the same one switching containers, so it must never be adopted as an identity.
+// The host's answer keeps every other field and its form: a plain object, an object with
+// WeChat's `promise` field (resolved within 3 s), or a Promise from an async handler.
+import { withParams } from '../../src/lib/query';
+import type { PageView, ShareKind } from './lifecycle';
+
+type Obj = { [k: string]: any };
+
+const isThenable = (v: unknown): v is Promise<unknown> => !!v && typeof (v as Obj).then === 'function';
+
+/** WeChat's default when the host gives no path: the current page with its query. */
+const pagePath = (view: PageView | undefined) => (view ? withParams('/' + view.route, view.query) : '/');
+
+export function rewriteShare(kind: ShareKind, result: unknown, view: PageView | undefined, params: Record<string, string>): unknown {
+  const fix = (r: unknown, fallbackPath?: string): Obj => {
+    const base: Obj = r && typeof r === 'object' ? r : {};
+    if (kind === 'timeline') {
+      // onShareTimeline takes a query string without the path; default: the page's query.
+      const q = typeof base.query === 'string' ? base.query : withParams('?', (view && view.query) || {}).slice(1);
+      return { ...base, query: withParams('?' + q.replace(/^\?/, ''), params).slice(1) };
+    }
+    const path = typeof base.path === 'string' && base.path ? base.path : fallbackPath || pagePath(view);
+    return { ...base, path: withParams(path, params) };
+  };
+  if (isThenable(result)) return result.then((r) => fix(r));
+  const out = fix(result);
+  if (isThenable(out.promise)) {
+    const outer = result && typeof (result as Obj).path === 'string' ? (result as Obj).path : undefined;
+    out.promise = out.promise.then((r) => (r && typeof r === 'object' ? fix(r, outer) : r));
+  }
+  return out;
+}

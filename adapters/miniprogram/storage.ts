@@ -1,0 +1,64 @@
+// Identity and session state in `wx.*StorageSync`, under keys prefixed `tutti_` so the
+// SDK's entries are easy to tell apart from the host app's. WeChat throws when a key
+// exceeds 1 MB or the mini-program's 10 MB are used up; a failed write keeps the value in
+// memory so the SDK carries on for this launch, and never throws into the host.
+import type { KeyValueStore } from '../../src/platform';
+import type { Wx } from './wx';
+
+export const PREFIX = 'tutti_';
+
+/** The storage key of an SDK key (the core already names most of its keys `tutti_*`). */
+export const storageKey = (key: string) => (key.indexOf(PREFIX) === 0 ? key : PREFIX + key);
+
+/** Reads a stored string; '' and anything not a string count as absent (WeChat returns '' for a missing key). */
+export function readString(w: Wx, key: string): string | null {
+  try {
+    const v = w.getStorageSync(key);
+    return typeof v === 'string' && v !== '' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes a string; false when WeChat refused it (size limits, storage unavailable). */
+export function writeString(w: Wx, key: string, value: string): boolean {
+  try {
+    w.setStorageSync(key, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function dropKey(w: Wx, key: string): void {
+  try {
+    w.removeStorageSync(key);
+  } catch {
+    // nothing to do: the value will be overwritten or ignored
+  }
+}
+
+// One cache per wx object, so two instances (the singleton and a createTutti one) agree.
+const caches = new WeakMap<Wx, Map<string, string | null>>();
+
+export function wxKV(w: Wx): KeyValueStore {
+  // Memory is the source of truth for this launch; storage is what the next launch sees.
+  // Reads are cached because every getStorageSync is a synchronous bridge call.
+  let cache = caches.get(w);
+  if (!cache) caches.set(w, (cache = new Map()));
+  const c = cache;
+  return {
+    get(key) {
+      if (!c.has(key)) c.set(key, readString(w, storageKey(key)));
+      return c.get(key) as string | null;
+    },
+    set(key, value) {
+      c.set(key, value);
+      writeString(w, storageKey(key), value);
+    },
+    remove(key) {
+      c.set(key, null);
+      dropKey(w, storageKey(key));
+    },
+  };
+}

@@ -1,0 +1,152 @@
+// Campaigns from launch/show queries and scenes, and share attribution, end to end.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startCollector, type CollectorHandle } from '../../examples/collector/index';
+import { parseQuery } from '../../src/lib/query';
+import { boot, sleep, until, type Booted } from './harness';
+
+let collector: CollectorHandle;
+let running: Booted[] = [];
+
+beforeAll(async () => {
+  collector = await startCollector({ port: 0, dbPath: ':memory:', writeKeys: '*' });
+});
+afterAll(async () => {
+  await collector.close();
+});
+afterEach(() => {
+  for (const b of running.reverse()) b.rt.kill();
+  running = [];
+});
+
+async function start(o: Omit<Parameters<typeof boot>[0], 'endpoint'> = {}): Promise<Booted> {
+  const b = await boot({ endpoint: collector.url, ...o });
+  running.push(b);
+  return b;
+}
+const events = (aid: string, event?: string) => collector.events({ anonymousId: aid, event });
+const first = (aid: string, event: string) => until(() => events(aid, event)[0], 8000, event);
+
+describe('campaign from launch and show', () => {
+  it('reads UTM from a scanned QR code URL (q) and the scene as context', async () => {
+    const q = encodeURIComponent('https://brand.example/mp?utm_source=poster&utm_medium=offline&utm_campaign=expo&gdt_vid=g1');
+    const { rt, tutti } = await start();
+    rt.launch({ path: 'pages/index/index', query: { q, scancode_time: '1700000000' }, scene: 1011 });
+    const launched = await first(tutti.getAnonymousId(), 'Mini App Launched');
+    expect(launched.context.campaign).toEqual({ source: 'poster', medium: 'offline', name: 'expo', gdt_vid: 'g1' });
+    expect(launched.context.miniprogram.scene).toBe(1011);
+    expect(launched.properties.query.q).toBe(q);
+  });
+
+  it('reads UTM from a wxacode scene parameter', async () => {
+    const { rt, tutti } = await start();
+    rt.launch({ path: 'pages/index/index', query: { scene: encodeURIComponent('utm_source=store&utm_campaign=mall') }, scene: 1047 });
+    const launched = await first(tutti.getAnonymousId(), 'Mini App Launched');
+    expect(launched.context.campaign).toEqual({ source: 'store', name: 'mall' });
+  });
+
+  it('falls back to the scene medium, keeps the campaign when the user comes back, starts a new one on a new entry', async () => {
+    const { rt, tutti } = await start();
+    rt.launch({ path: 'pages/index/index', scene: 1045 });
+    const aid = tutti.getAnonymousId();
+    const launched = await first(aid, 'Mini App Launched');
+    expect(launched.context.campaign).toEqual({ source: 'wechat', medium: 'cpc' });
+    const session = launched.context.session.id;
+    // Back through the recent list: direct traffic, the ad keeps the credit and the session goes on.
+    rt.hide();
+    rt.show({ scene: 1089 });
+    tutti.track('After Return');
+    const after = await first(aid, 'After Return');
+    expect(after.context.campaign).toEqual({ source: 'wechat', medium: 'cpc' });
+    expect(after.context.session.id).toBe(session);
+    expect(after.context.miniprogram.scene).toBe(1089);
+    // A chat share card is a new touch: new campaign, new session, same first campaign.
+    rt.hide();
+    rt.show({ scene: 1007, path: 'pages/item/item', query: { id: '1' } });
+    tutti.track('After Share Card');
+    const shared = await first(aid, 'After Share Card');
+    expect(shared.context.campaign).toEqual({ source: 'wechat', medium: 'share' });
+    expect(shared.context.session.id).not.toBe(session);
+    expect(shared.context.firstCampaign).toEqual({ source: 'wechat', medium: 'cpc' });
+    expect(tutti.getCampaign()).toEqual({ first: { source: 'wechat', medium: 'cpc' }, last: { source: 'wechat', medium: 'share' } });
+  });
+
+  it('labels a first visit from the recent list when there is no live session', async () => {
+    const { rt, tutti } = await start();
+    rt.launch({ path: 'pages/index/index', scene: 1089 });
+    const launched = await first(tutti.getAnonymousId(), 'Mini App Launched');
+    expect(launched.context.campaign).toEqual({ source: 'wechat', medium: 'recent' });
+  });
+});
+
+describe('share attribution', () => {
+  it('adds tutti_sharer and tutti_depth to the shared path, keeps the host’s answer, and sends Share', async () => {
+    const { rt, tutti, host } = await start();
+    rt.launch({ path: 'pages/index/index' });
+    const page = rt.navigateTo('pages/item/item?id=42');
+    const aid = tutti.getAnonymousId();
+    const result = rt.share('app_message', 'button');
+    expect(result).toEqual({ title: 'Item', imageUrl: 'https://img.example/42.png', path: `/pages/item/item?id=42&tutti_sharer=${aid}&tutti_depth=1` });
+    expect(result.path).not.toContain('tutti_aid');
+    const call = host.calls.find((c) => c.name === 'item.onShareAppMessage')!;
+    expect(call.self).toBe(page);
+    expect(call.args).toEqual([{ from: 'button', target: undefined }]);
+    const timeline = rt.share('timeline');
+    expect(timeline).toEqual({ title: 'Item', query: `id=42&tutti_sharer=${aid}&tutti_depth=1` });
+    const shares = await until(() => events(aid, 'Share').length === 2 && events(aid, 'Share'));
+    expect(shares.map((e) => e.properties)).toEqual([
+      { method: 'app_message', from: 'button', path: 'pages/item/item', shareDepth: 1 },
+      { method: 'timeline', path: 'pages/item/item', shareDepth: 1 },
+    ]);
+  });
+
+  it('does not turn sharing on for pages that never enabled it', async () => {
+    const { rt } = await start();
+    rt.launch({ path: 'pages/index/index' });
+    rt.navigateTo('pages/plain/plain');
+    expect(() => rt.share()).toThrow(/share menu is disabled/);
+    expect(() => rt.share('timeline')).toThrow(/share menu is disabled/);
+  });
+
+  it('keeps the promise form of the share answer (WeChat’s `promise` field)', async () => {
+    const { rt, tutti } = await start({
+      itemShare: () => ({ title: 'Sync', path: '/pages/item/item?id=1', promise: new Promise((r) => setTimeout(() => r({ title: 'Async', path: '/pages/item/item?id=2' }), 20)) }),
+    });
+    rt.launch({ path: 'pages/item/item' });
+    const out = rt.share();
+    const aid = tutti.getAnonymousId();
+    expect(out.title).toBe('Sync');
+    expect(out.path).toBe(`/pages/item/item?id=1&tutti_sharer=${aid}&tutti_depth=1`);
+    expect(await out.promise).toEqual({ title: 'Async', path: `/pages/item/item?id=2&tutti_sharer=${aid}&tutti_depth=1` });
+  });
+
+  it('shares from a Component page, whose handler gives no path', async () => {
+    const { rt, tutti } = await start();
+    rt.launch({ path: 'pages/comp/comp', query: { tab: '3' } });
+    expect(rt.share()).toEqual({ title: 'Comp', path: `/pages/comp/comp?tab=3&tutti_sharer=${tutti.getAnonymousId()}&tutti_depth=1` });
+  });
+
+  it('attributes the recipient’s launch to the sharer, and counts depth across hops', async () => {
+    const a = await start();
+    a.rt.launch({ path: 'pages/index/index' });
+    a.rt.navigateTo('pages/item/item?id=42');
+    const sharer = a.tutti.getAnonymousId();
+    const shared = a.rt.share() as { path: string };
+    a.rt.kill();
+
+    // Another person, another phone, opens the card (scene 1007).
+    const [path, search] = shared.path.slice(1).split('?');
+    const b = await start({ entry: { path, query: parseQuery('?' + search), scene: 1007 } });
+    b.rt.launch();
+    const recipient = b.tutti.getAnonymousId();
+    expect(recipient).not.toBe(sharer);
+    const launched = await first(recipient, 'Mini App Launched');
+    expect(launched.properties).toMatchObject({ sharer, shareDepth: 1, scene: 1007, path: 'pages/item/item', query: { id: '42' } });
+    expect(launched.context.campaign).toEqual({ source: 'wechat', medium: 'share', sharer, shareDepth: '1' });
+    // The recipient shares onward: depth 2, and the sharer is now the recipient.
+    const onward = b.rt.share() as { path: string };
+    expect(parseQuery(onward.path)).toEqual({ id: '42', tutti_sharer: recipient, tutti_depth: '2' });
+    await sleep(10);
+    const share = await first(recipient, 'Share');
+    expect(share.properties.shareDepth).toBe(2);
+  });
+});

@@ -1,0 +1,152 @@
+// wx storage: the key/value store and the chunked outbox, against WeChat's limits
+// (1 MB per key, 10 MB in all, both throwing) as the fake runtime enforces them.
+import { describe, expect, it } from 'vitest';
+import { wxKV } from '../../adapters/miniprogram/storage';
+import { wxOutbox } from '../../adapters/miniprogram/outbox';
+import type { QueuedEvent } from '../../src/platform';
+import { createRuntime, KEY_LIMIT, Storage, TOTAL_LIMIT } from './wx-runtime';
+
+function record(i: number, pad = 900): QueuedEvent {
+  const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+  return {
+    id,
+    attempts: 0,
+    event: {
+      type: 'track',
+      event: 'Viewed',
+      properties: { i, pad: 'x'.repeat(pad) },
+      anonymousId: 'a',
+      userId: null,
+      messageId: id,
+      timestamp: new Date(0).toISOString(),
+      context: { library: { name: 'tutti', version: '0' }, channel: 'miniprogram' },
+    },
+  };
+}
+
+const ids = (list: QueuedEvent[]) => list.map((r) => r.event.properties!.i);
+
+describe('the fake runtime enforces WeChat storage limits', () => {
+  it('throws like WeChat past 1 MB per key and 10 MB in all', () => {
+    const rt = createRuntime();
+    expect(() => rt.wx.setStorageSync('big', 'x'.repeat(KEY_LIMIT))).toThrow(/setStorageSync:fail/);
+    for (let i = 0; i < 10; i++) rt.wx.setStorageSync('k' + i, 'y'.repeat(KEY_LIMIT - 100));
+    expect(() => rt.wx.setStorageSync('one-more', 'z'.repeat(200000))).toThrow('setStorageSync:fail exceed storage max size 10MB');
+    expect(rt.storage.size()).toBeLessThanOrEqual(TOTAL_LIMIT);
+  });
+});
+
+describe('wxKV', () => {
+  it('prefixes keys with tutti_ once and survives a relaunch', () => {
+    const storage = new Storage();
+    const kv = wxKV(createRuntime({ storage }).wx);
+    kv.set('tutti_aid', 'A');
+    kv.set('flag', '1');
+    expect(Array.from(storage.map.keys()).sort()).toEqual(['tutti_aid', 'tutti_flag']);
+    const again = wxKV(createRuntime({ storage }).wx);
+    expect(again.get('tutti_aid')).toBe('A');
+    expect(again.get('flag')).toBe('1');
+    again.remove('flag');
+    expect(again.get('flag')).toBeNull();
+    expect(storage.map.has('tutti_flag')).toBe(false);
+  });
+
+  it('keeps a value in memory when storage is full, and never throws', () => {
+    const rt = createRuntime();
+    for (let i = 0; i < 10; i++) rt.wx.setStorageSync('host' + i, 'y'.repeat(KEY_LIMIT - 100));
+    const kv = wxKV(rt.wx);
+    expect(() => kv.set('tutti_aid', 'A'.repeat(5000))).not.toThrow();
+    expect(kv.get('tutti_aid')).toBe('A'.repeat(5000));
+    rt.wx.getStorageSync = () => {
+      throw new Error('getStorageSync:fail');
+    };
+    expect(wxKV(rt.wx).get('tutti_other')).toBeNull();
+  });
+});
+
+describe('wxOutbox', () => {
+  it('splits records across keys under the per-key limit and restores them in order', async () => {
+    const storage = new Storage();
+    const box = wxOutbox(createRuntime({ storage }).wx, { chunkChars: 20000 });
+    for (let i = 0; i < 100; i++) await box.put([record(i)]);
+    const keys = Array.from(storage.map.keys()).filter((k) => /^tutti_ob_\d+$/.test(k));
+    expect(keys.length).toBeGreaterThan(3);
+    for (const k of keys) expect(storage.map.get(k)!.length).toBeLessThan(25000);
+    const again = wxOutbox(createRuntime({ storage }).wx, { chunkChars: 20000 });
+    expect(ids(await again.all())).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it('replaces a record in place and deletes emptied chunks', async () => {
+    const storage = new Storage();
+    const box = wxOutbox(createRuntime({ storage }).wx, { chunkChars: 5000 });
+    await box.put([record(0), record(1), record(2), record(3), record(4), record(5)]);
+    await box.put([{ ...record(1), attempts: 3 }]);
+    await box.remove([record(2).id, record(3).id, record(4).id, record(5).id]);
+    const again = await wxOutbox(createRuntime({ storage }).wx, { chunkChars: 5000 }).all();
+    expect(ids(again)).toEqual([0, 1]);
+    expect(again[1].attempts).toBe(3);
+    expect(Array.from(storage.map.keys()).filter((k) => k.indexOf('tutti_ob_') === 0).length).toBe(1);
+    await box.clear();
+    expect(Array.from(storage.map.keys()).filter((k) => k.indexOf('tutti_ob') === 0)).toEqual([]);
+  });
+
+  it('keeps to its budget: the oldest chunks leave storage, every record stays in memory', async () => {
+    const storage = new Storage();
+    const box = wxOutbox(createRuntime({ storage }).wx, { chunkChars: 10000, maxChunks: 3 });
+    for (let i = 0; i < 60; i++) await box.put([record(i)]);
+    expect(ids(await box.all())).toHaveLength(60);
+    const chunks = Array.from(storage.map.keys()).filter((k) => /^tutti_ob_\d+$/.test(k));
+    expect(chunks.length).toBe(3);
+    const persisted = ids(await wxOutbox(createRuntime({ storage }).wx).all());
+    // What survives a relaunch is the newest records, in order.
+    expect(persisted.length).toBeGreaterThanOrEqual(16);
+    expect(persisted).toEqual(Array.from({ length: persisted.length }, (_, k) => 60 - persisted.length + k));
+  });
+
+  it('survives a full device storage: no throw, older chunks make room, then memory only', async () => {
+    const storage = new Storage();
+    const rt = createRuntime({ storage });
+    // The host app uses almost all of its 10 MB.
+    for (let i = 0; i < 9; i++) rt.wx.setStorageSync('host' + i, 'y'.repeat(KEY_LIMIT - 100));
+    rt.wx.setStorageSync('host9', 'y'.repeat(KEY_LIMIT - 100 - 150000));
+    const box = wxOutbox(rt.wx, { chunkChars: 30000 });
+    for (let i = 0; i < 300; i++) await expect(box.put([record(i)])).resolves.toBeUndefined();
+    expect(ids(await box.all())).toHaveLength(300);
+    expect(storage.size()).toBeLessThanOrEqual(TOTAL_LIMIT);
+    // The host's own data was never touched.
+    expect(Array.from(storage.map.keys()).filter((k) => k.indexOf('host') === 0)).toHaveLength(10);
+    const persisted = ids(await wxOutbox(createRuntime({ storage }).wx).all());
+    expect(persisted.length).toBeGreaterThan(0);
+    expect(persisted[persisted.length - 1]).toBe(299);
+    await box.remove(ids(await box.all()).map((i) => record(i as number).id));
+    expect(await box.all()).toEqual([]);
+  });
+
+  it('adopts chunks missing from a stale index and ignores corrupt ones', async () => {
+    const storage = new Storage();
+    const rt = createRuntime({ storage });
+    rt.wx.setStorageSync('tutti_ob_7', JSON.stringify([record(7)]));
+    rt.wx.setStorageSync('tutti_ob_3', '{not json');
+    rt.wx.setStorageSync('tutti_ob', '[3]');
+    const box = wxOutbox(rt.wx);
+    expect(ids(await box.all())).toEqual([7]);
+    await box.put([record(8)]);
+    expect(ids(await wxOutbox(createRuntime({ storage }).wx).all())).toEqual([7, 8]);
+    expect(storage.map.has('tutti_ob_3')).toBe(false);
+  });
+
+  it('never rejects when every storage call throws', async () => {
+    const rt = createRuntime();
+    for (const k of ['getStorageSync', 'setStorageSync', 'removeStorageSync', 'getStorageInfoSync']) {
+      rt.wx[k] = () => {
+        throw new Error(k + ':fail');
+      };
+    }
+    const box = wxOutbox(rt.wx);
+    await box.put([record(1), record(2)]);
+    await box.remove([record(1).id]);
+    expect(ids(await box.all())).toEqual([2]);
+    await box.clear();
+    expect(await box.all()).toEqual([]);
+  });
+});
