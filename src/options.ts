@@ -1,23 +1,23 @@
-// Options with their defaults (SPEC §2). Bad values are coerced to the default with a
-// debug warning rather than thrown.
+// Options with their defaults (SPEC §2). Bad values fall back to the default with a
+// debug warning rather than a throw.
 import type { ResolvedOptions, TuttiOptions } from './types';
 import { resolveContract } from './delivery/contract';
 
-function num(value: unknown, fallback: number, min: number, warn: (m: string) => void, name: string): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
+/** A number option at or above `min`, else the default. */
+function num(value: unknown, fallback: number, min: number, warn: (...a: unknown[]) => void, name: string): number {
+  const n = value === undefined ? fallback : Number(value);
   if (isFinite(n) && n >= min) return n;
-  warn(`option ${name} must be a number ≥ ${min}; using ${fallback}`);
+  warn(`option ${name} must be a number >= ${min}; using ${fallback}`);
   return fallback;
 }
 
-export function resolveOptions(input: TuttiOptions, warn: (m: string) => void): ResolvedOptions {
+const strings = (v: unknown, fallback: string[]): string[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : fallback);
+
+export function resolveOptions(input: TuttiOptions, warn: (...a: unknown[]) => void): ResolvedOptions {
   const o = (input && typeof input === 'object' ? input : {}) as TuttiOptions;
-  const retry = (o.retry || {}) as NonNullable<TuttiOptions['retry']>;
+  const retry = o.retry || {};
   const p = o.personalization || {};
-  const list = (v: unknown, fallback: string[]): string[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : fallback);
-  return {
-    ...o,
+  return Object.assign({}, o, {
     writeKey: String(o.writeKey || ''),
     endpoint: String(o.endpoint || ''),
     batchSize: Math.floor(num(o.batchSize, 20, 1, warn, 'batchSize')),
@@ -33,17 +33,16 @@ export function resolveOptions(input: TuttiOptions, warn: (m: string) => void): 
     webVitals: o.webVitals !== false,
     sessionTimeout: num(o.sessionTimeout, 1800000, 1, warn, 'sessionTimeout'),
     cookieDomain: typeof o.cookieDomain === 'string' && o.cookieDomain ? o.cookieDomain : 'auto',
-    linkDomains: list(o.linkDomains, []),
+    linkDomains: strings(o.linkDomains, []),
     acceptHandoff: o.acceptHandoff === false || o.acceptHandoff === 'anonymous' ? o.acceptHandoff : 'all',
     consent: o.consent === 'pending' || o.consent === 'denied' ? o.consent : 'granted',
-    personalization: {
-      ...p,
-      slots: p.slots === 'auto' || Array.isArray(p.slots) ? p.slots : 'auto',
+    personalization: Object.assign({}, p, {
+      slots: Array.isArray(p.slots) ? p.slots : 'auto',
       timeout: num(p.timeout, 800, 0, warn, 'personalization.timeout'),
       antiFlicker: p.antiFlicker !== false,
-    },
-    conversionEvents: list(o.conversionEvents, ['Order Completed', 'Signed Up']),
+    }),
+    conversionEvents: strings(o.conversionEvents, ['Order Completed', 'Signed Up']),
     plugins: Array.isArray(o.plugins) ? o.plugins.filter((x) => x && typeof x === 'object' && typeof x.name === 'string') : [],
     debug: !!o.debug,
-  };
+  }) as ResolvedOptions;
 }
