@@ -78,6 +78,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
   let consent: ConsentState = 'granted';
   let held: TuttiEvent[] = [];
   let aid = '';
+  /** An anonymous ID this instance made that no event carried yet: a handoff replacing it links nothing. */
+  let unusedAid = '';
   let uid: string | null = null;
   let traits: JsonObject = {};
   let ext: ExternalId[] = [];
@@ -113,7 +115,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
   }
 
   function resetIdentity(at: number): void {
-    kv.set(AID, (aid = uuid()));
+    kv.set(AID, (aid = unusedAid = uuid()));
     uid = null;
     traits = {};
     ext = [];
@@ -160,6 +162,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
     if (at !== isoAt) isoText = new Date((isoAt = at)).toISOString();
     const e = Object.assign({ type }, fields) as TuttiEvent;
     e.anonymousId = aid;
+    unusedAid = '';
     e.userId = uid;
     e.messageId = uuid();
     e.timestamp = isoText;
@@ -350,7 +353,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
     });
     consent = safe(() => p.kv.get(OPTOUT)) ? 'denied' : resolved.consent;
     aid = kv.get(AID) || '';
-    if (!aid) kv.set(AID, (aid = uuid()));
+    if (!aid) kv.set(AID, (aid = unusedAid = uuid()));
     uid = kv.get(UID);
     traits = readJson(TRAITS, {});
     ext = readJson<ExternalId[]>(EXT, []);
@@ -400,7 +403,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
     if (newUid) setUser(newUid);
     if (newAid !== previous) {
       kv.set(AID, (aid = newAid));
-      emitAlias(at, previous, uid);
+      if (previous !== unusedAid) emitAlias(at, previous, uid);
     }
     return true;
   }

@@ -16,6 +16,8 @@ const SEARCH: Array<[string, ...string[]]> = [
 ];
 
 const SOCIAL: Array<[string, ...string[]]> = [
+  // Every mini-program web-view page has this referrer: the visit comes from a WeChat mini-program.
+  ['wechat', 'servicewechat.com'],
   ['wechat', 'mp.weixin.qq.com', 'weixin.qq.com', 'wx.qq.com'],
   ['weibo', 'weibo.com', 'weibo.cn', 't.cn'],
   ['xiaohongshu', 'xiaohongshu.com', 'xhslink.com'],
@@ -42,7 +44,7 @@ export function referrerCampaign(host: string): Campaign {
   const search = find(host, SEARCH);
   if (search) return { source: search, medium: 'organic' };
   const social = find(host, SOCIAL);
-  if (social) return { source: social, medium: 'social' };
+  if (social) return { source: social, medium: onDomain(host, 'servicewechat.com') ? 'miniprogram' : 'social' };
   return { source: siteOf(host), medium: 'referral' };
 }
 

@@ -431,3 +431,12 @@ describe('core.touch (mini-program style landings)', () => {
     expect(fresh.net.events()[0].context.campaign).toEqual({ source: 'direct', medium: '(none)' });
   });
 });
+
+describe('mini-program web-view referrer', () => {
+  it('servicewechat.com (every mini-program web-view) is wechat / miniprogram, not a referral', async () => {
+    const { core, net } = make({}, { landing: { url: 'https://h5.example.com/', referrer: 'https://servicewechat.com/wx123/5/page-frame.html' }, host: 'h5.example.com' });
+    core.track('x');
+    await core.flush();
+    expect(net.events()[0].context.campaign).toEqual({ source: 'wechat', medium: 'miniprogram' });
+  });
+});

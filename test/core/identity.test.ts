@@ -378,6 +378,7 @@ describe('handoff', () => {
 
   it('adopts fresh parameters and emits an alias from the old anonymous ID', async () => {
     const { core, net, kv } = make();
+    core.track('before'); // the old ID was used, so it must be linked
     const old = core.getAnonymousId();
     expect(core.adoptHandoff(fresh({ tutti_uid: 'u77' }))).toBe(true);
     expect(core.getAnonymousId()).toBe(OTHER_AID);
@@ -392,6 +393,15 @@ describe('handoff', () => {
     const after = net.events().pop()!;
     expect(after.anonymousId).toBe(OTHER_AID);
     expect(after.userId).toBe('u77');
+  });
+
+  it('does not alias an anonymous ID that no event ever carried (a first visit)', async () => {
+    const { core, net } = make();
+    expect(core.adoptHandoff(fresh())).toBe(true);
+    core.track('after');
+    await core.flush();
+    expect(ofType(net.events(), 'alias')).toHaveLength(0);
+    expect(net.events()[0].anonymousId).toBe(OTHER_AID);
   });
 
   it('tolerates a linking clock up to a minute ahead', () => {
