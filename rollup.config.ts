@@ -1,6 +1,6 @@
 // One rollup config for every Tutti artifact. Entries whose source file does not
 // exist yet are skipped, so adapters can land one at a time.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { OutputOptions, RollupOptions, Plugin } from 'rollup';
 import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
@@ -19,6 +19,23 @@ function version(): Plugin {
   };
 }
 
+/** Copies the mini-program custom components (plain JS/WXML/WXSS/JSON) next to the build. */
+function miniprogramComponents(): Plugin {
+  const root = 'adapters/miniprogram/components';
+  return {
+    name: 'tutti-miniprogram-components',
+    generateBundle() {
+      if (!existsSync(root)) return;
+      for (const dir of readdirSync(root)) {
+        for (const file of readdirSync(`${root}/${dir}`)) {
+          if (!/\.(js|json|wxml|wxss)$/.test(file)) continue;
+          this.emitFile({ type: 'asset', fileName: `components/${dir}/${file}`, source: readFileSync(`${root}/${dir}/${file}`) });
+        }
+      }
+    },
+  };
+}
+
 const ts = (target = 'ES2019') =>
   typescript({
     tsconfig: './tsconfig.json',
@@ -30,7 +47,8 @@ const min = () =>
   terser({
     ecma: 2017 as const,
     module: false,
-    compress: { passes: 2, pure_getters: true },
+    // A third pass still finds a little to fold (about 30 bytes gzip on the core); more do not.
+    compress: { passes: 3, pure_getters: true },
     format: { comments: false },
   });
 
@@ -42,12 +60,14 @@ const libraries: Array<[name: string, input: string]> = [
   ['web', 'adapters/web/index.ts'],
   ['h5', 'adapters/h5/index.ts'],
   ['miniprogram', 'adapters/miniprogram/index.ts'],
+  ['personalize', 'adapters/web/personalize/index.ts'],
 ];
 for (const [name, input] of libraries) {
   if (!existsSync(input)) continue;
+  // dir + entryFileNames (not file) so dynamic imports (personalization) become chunks.
   const output: OutputOptions[] = [
-    { file: `dist/esm/${name}.js`, format: 'es', sourcemap: true },
-    { file: `dist/cjs/${name}.cjs`, format: 'cjs', exports: 'named', sourcemap: true },
+    { dir: 'dist/esm', format: 'es', entryFileNames: `${name}.js`, chunkFileNames: `${name}-[name]-[hash].js`, sourcemap: true },
+    { dir: 'dist/cjs', format: 'cjs', exports: 'named', entryFileNames: `${name}.cjs`, chunkFileNames: `${name}-[name]-[hash].cjs`, sourcemap: true },
   ];
   builds.push({
     input,
@@ -64,7 +84,7 @@ for (const [name, input] of libraries) {
 if (existsSync('adapters/miniprogram/index.ts')) {
   builds.push({
     input: 'adapters/miniprogram/index.ts',
-    plugins: [nodeResolve({ browser: true }), ts('ES2017'), version(), min()],
+    plugins: [nodeResolve({ browser: true }), ts('ES2017'), version(), min(), miniprogramComponents()],
     output: { file: 'dist/miniprogram/index.js', format: 'cjs', exports: 'named' },
   });
 }

@@ -10,6 +10,7 @@ import { pageSingleton } from '../web/lib/registry';
 import { replayQueue, type Replayable } from '../web/lib/replay';
 import { scriptVitalsLoader, vitalsUrl } from '../web/lib/vitals-loader';
 import { createH5Tutti } from './create';
+import { scriptSlotsLoader, slotsUrl } from '../web/personalize/script-loader';
 
 /** The <script> element this file was loaded by (async snippet included). */
 function ownScript(): HTMLScriptElement | null {
@@ -19,13 +20,13 @@ function ownScript(): HTMLScriptElement | null {
 
 function boot(): Tutti {
   const w = win() as (Window & { tutti?: unknown }) | undefined;
-  const make = (src: string, nonce?: string) => createH5Tutti(scriptVitalsLoader(src, nonce));
+  const make = (src: string, nonce?: string, slotsSrc = '') => createH5Tutti(scriptVitalsLoader(src, nonce), scriptSlotsLoader(slotsSrc, nonce));
   if (!w) return make('');
   const script = attempt(ownScript, null);
   const ds = (script && script.dataset) || {};
   const src = ds.vitalsSrc || vitalsUrl((script && script.src) || '');
   const stub = w.tutti as { _q?: unknown } | undefined;
-  const t = pageSingleton(() => make(src, (script && script.nonce) || undefined)) as Replayable;
+  const t = pageSingleton(() => make(src, (script && script.nonce) || undefined, slotsUrl((script && script.src) || ''))) as Replayable;
   w.tutti = t;
   attempt(() => {
     const options = optionsFromDataset(ds);

@@ -1,0 +1,26 @@
+// Anti-flicker (SPEC §7, LESSONS §2f): only slots are hidden, never the page, and with
+// `visibility:hidden` so the slot keeps its box and nothing around it moves. The rule
+// needs the SDK's own <style>: a `data-tutti-pending` written into the page's markup
+// (to hide a slot from the very first paint) is inert if the SDK never loads.
+// Pages with a nonce-based CSP pass `personalization.nonce`.
+
+export const SLOT_ATTR = 'data-tutti-slot';
+export const SLOT_SELECTOR = '[data-tutti-slot]';
+export const PENDING_ATTR = 'data-tutti-pending';
+const STYLE_MARK = 'data-tutti-slots';
+const CSS = '[data-tutti-slot][data-tutti-pending]{visibility:hidden}';
+
+/** Adds the anti-flicker rule once per document. */
+export function ensureStyle(nonce?: unknown): void {
+  if (document.querySelector(`style[${STYLE_MARK}]`)) return;
+  const s = document.createElement('style');
+  s.setAttribute(STYLE_MARK, '');
+  if (typeof nonce === 'string' && nonce) s.nonce = nonce;
+  s.textContent = CSS;
+  (document.head || document.documentElement).appendChild(s);
+}
+
+export function removeStyle(): void {
+  const s = document.querySelector(`style[${STYLE_MARK}]`);
+  if (s && s.parentNode) s.parentNode.removeChild(s);
+}
