@@ -1,0 +1,35 @@
+// First-party cookies: the only storage shared by every subdomain of a site, which is
+// why the anonymous ID lives here (SPEC §6). Cookies can be disabled; every helper
+// then just reads null.
+
+/** Two years, in seconds: the anonymous ID's lifetime. */
+export const TWO_YEARS = 63072000;
+
+export function readCookie(name: string): string | null {
+  try {
+    const parts = document.cookie.split(';');
+    for (const part of parts) {
+      const eq = part.indexOf('=');
+      if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    }
+  } catch {
+    // cookies disabled or the value was not ours
+  }
+  return null;
+}
+
+/**
+ * Writes (or with maxAge 0, deletes) a cookie on `domain` ('' = this host only).
+ * SameSite=Lax keeps it first-party; Secure whenever the page itself is https.
+ */
+export function writeCookie(name: string, value: string, domain: string, maxAge: number): void {
+  try {
+    document.cookie =
+      name + '=' + encodeURIComponent(value) +
+      '; Max-Age=' + maxAge + '; Path=/; SameSite=Lax' +
+      (domain ? '; Domain=' + domain : '') +
+      (location.protocol === 'https:' ? '; Secure' : '');
+  } catch {
+    // cookies disabled: the localStorage and IndexedDB mirrors still hold the value
+  }
+}

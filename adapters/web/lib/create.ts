@@ -1,0 +1,98 @@
+// One web instance: the core wired to the browser platform, plus what only a page
+// has: handoff adoption on landing, auto page views, link decoration, web vitals.
+// The H5 adapter builds on this with its own channel, context and transport.
+import { createCore, type CoreHooks, type CoreTutti } from '../../../src/core';
+import { CAMPAIGN_PARAMS } from '../../../src/campaign/campaign';
+import type { Platform } from '../../../src/platform';
+import type { Channel, ResolvedOptions } from '../../../src/types';
+import { readCookie } from './cookie';
+import { win } from './dom';
+import type { WebEnvironment } from './environment';
+import { adoptHandoffFromUrl } from './handoff';
+import { deadline } from './idb';
+import { AID_KEY, readIdbId } from './kv';
+import { decorateLinks } from './links';
+import { lsGet } from './local-storage';
+import { autoPageviews } from './pageviews';
+import { sharedIdb, webPlatform, type WebPlatform } from './platform';
+import { reportVitals, type VitalsLoader } from './vitals';
+// [personalization hook] boot only (hides slots, loads the chunk when the page has slots).
+import { bootSlots, prehideSlots, type SlotsLoader } from '../personalize/boot';
+
+export interface WebSetup {
+  /** 'web' unless an adapter says otherwise ('h5'). */
+  channel?: Channel;
+  /** How web-vitals is fetched: dynamic import (npm) or the add-on script (script tag). */
+  loadVitals?: VitalsLoader;
+  /** Extends or replaces platform parts (H5: container context, native bridge transport). */
+  platform?(p: WebPlatform, options: ResolvedOptions): Partial<Platform>;
+  hooks?: CoreHooks;
+  /** [personalization hook] How the slots chunk is fetched: dynamic import (npm) or the add-on script (script tag). */
+  loadSlots?: SlotsLoader;
+}
+
+/** How long init may wait for IndexedDB to hand back a lost anonymous ID. */
+const RESTORE_WAIT = 300;
+
+export function createWebTutti(setup: WebSetup = {}): CoreTutti {
+  let env: WebEnvironment | undefined;
+  let restoredId: string | undefined;
+  let restoring = false;
+
+  const core = createCore(
+    (o) => {
+      const p = webPlatform(o, restoredId, setup.channel, core.warn);
+      env = p.env;
+      return setup.platform ? setup.platform(p, o) : p;
+    },
+    {
+      init(t, o) {
+        if (o.acceptHandoff !== false) adoptHandoffFromUrl(t.adoptHandoff);
+        if (setup.hooks && setup.hooks.init) setup.hooks.init(t, o);
+      },
+      ready(t, o) {
+        if (win()) {
+          if (o.autoPageview) {
+            autoPageviews({ page: () => t.page(), navigated: (url) => env && env.navigated(url), clickIds: CAMPAIGN_PARAMS });
+          }
+          decorateLinks(o.linkDomains, t.linkUrl);
+          // [personalization hook] loads adapters/web/personalize only when the page has slots.
+          if (setup.loadSlots) bootSlots(t, o, setup.loadSlots);
+          if (o.webVitals && setup.loadVitals) {
+            setup.loadVitals().then(
+              (lib) => reportVitals(lib, t.track),
+              (e) => t.warn('web vitals unavailable', e),
+            );
+          }
+        }
+        if (setup.hooks && setup.hooks.ready) setup.hooks.ready(t, o);
+      },
+    },
+  );
+
+  const coreInit = core.init;
+  core.init = (options) => {
+    if (restoring || core.options) {
+      core.warn('Tutti is already initialised on this page (a second init, or a second copy of the SDK); this call joins the first');
+      return core;
+    }
+    // [personalization hook] the anti-flicker rule goes in before any wait below.
+    if (setup.loadSlots) prehideSlots(options, setup.loadSlots);
+    // The core reads the anonymous ID synchronously at init. When the cookie and
+    // localStorage both lost it, the IndexedDB mirror may still have it: read that
+    // first (calls meanwhile are buffered by the core with their own timestamps).
+    const idb = win() ? sharedIdb() : undefined;
+    if (idb && !readCookie(AID_KEY) && !lsGet(AID_KEY)) {
+      restoring = true;
+      const go = (id: string | undefined) => {
+        restoredId = id;
+        restoring = false;
+        coreInit(options);
+      };
+      deadline(readIdbId(idb), RESTORE_WAIT).then(go, () => go(undefined));
+      return core;
+    }
+    return coreInit(options);
+  };
+  return core;
+}

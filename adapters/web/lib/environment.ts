@@ -1,0 +1,52 @@
+// Context of every web event (SPEC §4): page, locale, timezone, user agent, screen.
+// The device fields are read once; the page is read per event because SPAs change it.
+import type { Channel, EventContext } from '../../../src/types';
+import type { Environment } from '../../../src/platform';
+import { attempt, win } from './dom';
+
+export interface WebEnvironment extends Environment {
+  /** Records an SPA navigation: the page left becomes the referrer of the next events. */
+  navigated(fromUrl: string): void;
+}
+
+export function webEnvironment(channel: Channel = 'web'): WebEnvironment {
+  let device: Partial<EventContext> | undefined;
+  let referrer: string | undefined;
+
+  const readDevice = (): Partial<EventContext> => ({
+    locale: navigator.language,
+    timezone: attempt(() => Intl.DateTimeFormat().resolvedOptions().timeZone, undefined),
+    userAgent: navigator.userAgent,
+    screen: attempt(() => ({ width: screen.width, height: screen.height, density: devicePixelRatio }), undefined),
+  });
+
+  // The page part is rebuilt only when the URL or title changed: events come by the thousand.
+  let page: NonNullable<EventContext['page']> = {};
+  let pageKey = '';
+
+  return {
+    channel,
+    context() {
+      if (!win()) return { channel };
+      return attempt(() => {
+        const url = location.href;
+        const title = document.title;
+        const ref = referrer !== undefined ? referrer : document.referrer;
+        const key = url + '\n' + title + '\n' + ref; // URLs and document.title hold no newline
+        if (key !== pageKey) {
+          pageKey = key;
+          page = { url, path: location.pathname, referrer: ref, title, search: location.search };
+        }
+        // Fresh objects per event: a plugin editing one event must not edit the others.
+        const ctx: Partial<EventContext> = { ...(device || (device = readDevice())), channel, page: { ...page } };
+        if (ctx.screen) ctx.screen = { ...ctx.screen };
+        return ctx;
+      }, { channel } as Partial<EventContext>);
+    },
+    landing: () => (win() ? attempt(() => ({ url: location.href, referrer: document.referrer }), undefined) : undefined),
+    host: () => (win() ? attempt(() => location.hostname, '') : ''),
+    navigated(fromUrl) {
+      referrer = fromUrl;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// IndexedDB through idb-keyval (≈0.6 KB): async, large, and not counted against the
+// host page's localStorage quota. Absent in Node and some private modes; a broken
+// IndexedDB may also never answer, hence the deadline on every operation.
+import { createStore, type UseStore } from 'idb-keyval';
+
+/** An idb-keyval store, or undefined where IndexedDB is unavailable. */
+export function openIdb(db: string, store: string): UseStore | undefined {
+  try {
+    if (typeof indexedDB === 'undefined' || !indexedDB) return undefined;
+    return createStore(db, store);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rejects when `p` has not settled within `ms`, so a hung IndexedDB triggers the fallback. */
+export function deadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timeout')), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,102 @@
+// Synchronous key/value storage for the core (identity, session, campaign...).
+// The anonymous ID is special (SPEC §6): a first-party cookie shared by subdomains,
+// mirrored to localStorage and IndexedDB, restored from whichever survives (Safari
+// and "clear cookies" often wipe only one of them). When stores disagree the cookie
+// wins and the others are rewritten: localStorage winning is how peers ended up with
+// different IDs per subdomain (LESSONS §2(b), §3.5).
+import { delMany, get, setMany, type UseStore } from 'idb-keyval';
+import type { KeyValueStore } from '../../../src/platform';
+import { readCookie, TWO_YEARS, writeCookie } from './cookie';
+import { lsGet, lsRemove, lsSet } from './local-storage';
+
+export const AID_KEY = 'tutti_aid';
+
+/** Reads the IndexedDB mirror of the anonymous ID (undefined when absent or unreadable). */
+export function readIdbId(store: UseStore | undefined): Promise<string | undefined> {
+  return store ? get<string>(AID_KEY, store).then((v) => (typeof v === 'string' && v ? v : undefined), () => undefined) : Promise.resolve(undefined);
+}
+
+export interface WebKVOptions {
+  /** Cookie domain ('' = host only). */
+  domain: string;
+  /** IndexedDB mirror of the anonymous ID. */
+  idb?: UseStore;
+  /** The value read from IndexedDB before init, if any. */
+  idbValue?: string;
+}
+
+export function webKV(o: WebKVOptions): KeyValueStore {
+  // Memory copy of every key: the answer when all persistent stores refuse.
+  const mem: Record<string, string> = {};
+  // Keys whose last localStorage write failed: memory is fresher for those.
+  const memOnly: Record<string, 1> = {};
+  // The core writes session state on every event; localStorage.setItem costs ~25 µs, so
+  // writes made in one task reach localStorage once, at its end (null = remove).
+  // Other tabs could not see them any sooner: storage syncs between tabs asynchronously.
+  let pending: Record<string, string | null> | undefined;
+  const write = (key: string, value: string | null) => {
+    if (!pending) {
+      pending = {};
+      Promise.resolve().then(() => {
+        const list = pending || {};
+        pending = undefined;
+        for (const k in list) {
+          const v = list[k];
+          if (v === null) lsRemove(k);
+          else if (lsSet(k, v)) delete memOnly[k];
+          else memOnly[k] = 1;
+        }
+      });
+    }
+    pending[key] = value;
+  };
+  let idbValue = o.idbValue;
+
+  const idbWrite = (value: string | null) => {
+    if (!o.idb || idbValue === (value || undefined)) return;
+    idbValue = value || undefined;
+    (value ? setMany([[AID_KEY, value]], o.idb) : delMany([AID_KEY], o.idb)).catch(() => undefined);
+  };
+
+  const getId = (): string | null => {
+    const cookie = readCookie(AID_KEY);
+    const local = lsGet(AID_KEY);
+    const value = cookie || local || idbValue || mem[AID_KEY] || null;
+    if (value) {
+      if (cookie !== value) writeCookie(AID_KEY, value, o.domain, TWO_YEARS);
+      if (local !== undefined && local !== value) lsSet(AID_KEY, value);
+      idbWrite(value);
+      mem[AID_KEY] = value;
+    }
+    return value;
+  };
+
+  return {
+    get(key) {
+      if (key === AID_KEY) return getId();
+      if (pending && key in pending) return pending[key];
+      // localStorage answers when readable (another tab may have changed or removed
+      // the key); memory only when it is unreadable or refused our last write.
+      const v = memOnly[key] ? undefined : lsGet(key);
+      return v !== undefined ? v : key in mem ? mem[key] : null;
+    },
+    set(key, value) {
+      value = String(value);
+      mem[key] = value;
+      if (key === AID_KEY) {
+        writeCookie(AID_KEY, value, o.domain, TWO_YEARS);
+        lsSet(AID_KEY, value);
+        idbWrite(value);
+      } else write(key, value);
+    },
+    remove(key) {
+      delete mem[key];
+      delete memOnly[key];
+      if (key === AID_KEY) {
+        lsRemove(key);
+        writeCookie(AID_KEY, '', o.domain, 0);
+        idbWrite(null);
+      } else write(key, null);
+    },
+  };
+}

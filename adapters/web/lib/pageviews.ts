@@ -1,0 +1,97 @@
+// Automatic page views (SPEC §8): the initial page, then every history change that
+// shows a different page. Counting every pushState/replaceState call is how peers
+// produced 5–10× phantom page views (LESSONS §3.8), so a change only counts when the
+// page key moves: path + query without tracking parameters (utm_*, click IDs,
+// tutti_*) + the hash when it is a route ("#/..." or "#!...", hash routers), not an
+// in-page anchor. Changes in one task are coalesced: a router's push-then-replace is
+// one page view, with the final URL. A page restored from the back/forward cache is
+// seen again without any load event, so that is a page view too.
+import { listen, win } from './dom';
+
+/** Query parameters that never make a new page: campaign tags, click IDs, handoff. */
+export function isTrackingParam(name: string, clickIds: string[]): boolean {
+  return /^(utm_|tutti_)/.test(name) || clickIds.indexOf(name) >= 0;
+}
+
+/** What identifies "a page" for page-view purposes. */
+export function pageKey(loc: { pathname: string; search: string; hash: string }, clickIds: string[]): string {
+  const query = loc.search
+    .slice(1)
+    .split('&')
+    .filter((p) => p && !isTrackingParam(decodeParam(p.split('=')[0]), clickIds))
+    .join('&');
+  return loc.pathname + (query ? '?' + query : '') + (/^#[/!]/.test(loc.hash) ? loc.hash : '');
+}
+
+function decodeParam(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+export interface PageviewDeps {
+  /** Sends one page view of the current location. */
+  page(): void;
+  /** Called with the URL being left, before the page view of the new one. */
+  navigated(fromUrl: string): void;
+  clickIds: string[];
+}
+
+/** Starts auto page views: sends the initial one now; returns a stop function. */
+export function autoPageviews(deps: PageviewDeps): () => void {
+  const w = win();
+  if (!w) return () => undefined;
+  const h = w.history;
+  let lastKey = pageKey(location, deps.clickIds);
+  let lastUrl = location.href;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const check = () => {
+    timer = undefined;
+    try {
+      const key = pageKey(location, deps.clickIds);
+      const from = lastUrl;
+      lastUrl = location.href;
+      if (key === lastKey) return;
+      lastKey = key;
+      deps.navigated(from);
+      deps.page();
+    } catch {
+      // never break the host's navigation
+    }
+  };
+  const schedule = () => {
+    if (!timer) timer = setTimeout(check, 0);
+  };
+
+  // Wrap rather than replace, so other wrappers (routers, other tools) keep working.
+  const patched: Array<() => void> = [];
+  for (const name of ['pushState', 'replaceState'] as const) {
+    const original = h[name];
+    if (typeof original !== 'function') continue;
+    const wrapper = function (this: History, ...args: Parameters<History['pushState']>) {
+      const result = original.apply(this, args);
+      schedule();
+      return result;
+    };
+    h[name] = wrapper;
+    patched.push(() => {
+      if (h[name] === wrapper) h[name] = original;
+    });
+  }
+  const offPop = listen(w, 'popstate', schedule);
+  const offHash = listen(w, 'hashchange', schedule);
+  const offShow = listen(w, 'pageshow', (e) => (e as PageTransitionEvent).persisted && deps.page());
+
+  deps.page();
+
+  return () => {
+    patched.forEach((undo) => undo());
+    offPop();
+    offHash();
+    offShow();
+    if (timer) clearTimeout(timer);
+  };
+}

@@ -1,0 +1,53 @@
+// The browser Platform (src/platform.ts) assembled from the pieces in this folder.
+// Outside a browser (Node, SSR) only the environment is given and the core keeps its
+// defaults: memory storage and fetch.
+import type { Platform } from '../../../src/platform';
+import type { Channel, ResolvedOptions } from '../../../src/types';
+import { memoryOutbox } from '../../../src/queue/memory-outbox';
+import { resolveCookieDomain } from './cookie-domain';
+import { win } from './dom';
+import { webEnvironment, type WebEnvironment } from './environment';
+import { openIdb } from './idb';
+import { webKV } from './kv';
+import { webLifecycle } from './lifecycle';
+import { fallbackOutbox, idbOutbox, localStorageOutbox } from './outbox';
+import { webTabs } from './tabs';
+import { webTransport } from './transport';
+import type { UseStore } from 'idb-keyval';
+
+let store: UseStore | undefined | null;
+/** One IndexedDB connection per page: the outbox and the anonymous ID's mirror share it. */
+export const sharedIdb = (): UseStore | undefined =>
+  store === undefined ? (store = openIdb('tutti', 'outbox') || null) || undefined : store || undefined;
+
+/**
+ * A short, stable name for one writeKey + endpoint: instances sending to different
+ * places share the IndexedDB store but never adopt each other's events.
+ */
+export function namespace(o: Pick<ResolvedOptions, 'writeKey' | 'endpoint'>): string {
+  const s = o.writeKey + '@' + o.endpoint;
+  let h = 5381;
+  for (let i = 0; i < s.length; i++) h = ((h << 5) + h + s.charCodeAt(i)) | 0;
+  return (h >>> 0).toString(36);
+}
+
+export interface WebPlatform extends Partial<Platform> {
+  env: WebEnvironment;
+}
+
+export function webPlatform(o: ResolvedOptions, idbId: string | undefined, channel: Channel = 'web', warn: (...a: unknown[]) => void = () => undefined): WebPlatform {
+  const env = webEnvironment(channel);
+  if (!win()) return { env };
+  const idb = sharedIdb();
+  const ns = namespace(o);
+  const layers = [localStorageOutbox('tutti_outbox_' + ns), memoryOutbox()];
+  if (idb) layers.unshift(idbOutbox(idb, ns));
+  return {
+    env,
+    kv: webKV({ domain: resolveCookieDomain(o.cookieDomain, location.hostname), idb, idbValue: idbId }),
+    outbox: fallbackOutbox(layers, warn),
+    transport: webTransport(),
+    lifecycle: webLifecycle(),
+    tabs: webTabs(),
+  };
+}

@@ -1,0 +1,32 @@
+// One Tutti per page, however many copies are loaded (SPEC §6; LESSONS §3.7: an SDK
+// loaded twice double-counts). Every copy meets in `window.__tutti__`: the first
+// singleton to initialise registers there, and a later copy's `init` joins it instead
+// of starting a second pipeline. The vitals add-on script also hands itself over here.
+import type { Tutti } from '../../../src/types';
+import type { VitalsModule } from './vitals';
+import { win } from './dom';
+
+export interface Registry {
+  /** The page's initialised singleton. */
+  instance?: Tutti;
+  /** web-vitals, once dist/tutti.vitals.min.js has run. */
+  vitals?: VitalsModule;
+  /** Waiters for the vitals script. */
+  onVitals?: Array<(lib: VitalsModule) => void>;
+}
+
+/** The page-wide registry (a throwaway object outside browsers). */
+export function registry(): Registry {
+  const w = win() as (Window & { __tutti__?: Registry }) | undefined;
+  if (!w) return {};
+  return w.__tutti__ || (w.__tutti__ = {});
+}
+
+/**
+ * The page's one default instance: the registered one if another copy of the SDK got
+ * here first, else a new one (registered). Outside browsers, simply a new one.
+ */
+export function pageSingleton(make: () => Tutti): Tutti {
+  const reg = registry();
+  return reg.instance || (win() ? (reg.instance = make()) : make());
+}

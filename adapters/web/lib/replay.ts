@@ -1,0 +1,29 @@
+// Replays the async snippet's queue (SPEC §1): each entry is [method, args, timestamp,
+// resolve?], in call order. Calls go through the core's `call` so each event keeps
+// the time it was made, not the time the SDK arrived; methods with a result (on,
+// flush, personalize) run directly and settle the snippet's promise.
+import type { Tutti } from '../../../src/types';
+
+export interface Replayable extends Tutti {
+  call(method: string, args: unknown[], timestamp?: number): void;
+}
+
+const DIRECT = ['on', 'flush', 'personalize', 'linkUrl'];
+
+export function replayQueue(t: Replayable, queue: unknown): void {
+  if (!Array.isArray(queue)) return;
+  for (const item of queue) {
+    try {
+      const method = String(item[0]);
+      const args: unknown[] = Array.isArray(item[1]) ? item[1] : [];
+      if (method === 'init') t.init(args[0] as Parameters<Tutti['init']>[0]);
+      else if (DIRECT.indexOf(method) < 0) t.call(method, args, item[2]);
+      else {
+        const result = (t as unknown as Record<string, (...a: unknown[]) => unknown>)[method](...args);
+        if (typeof item[3] === 'function') item[3](result);
+      }
+    } catch {
+      // one bad entry must not stop the rest
+    }
+  }
+}

@@ -1,0 +1,46 @@
+// Shared set-up of the web end-to-end suites: Chromium, the reference collector and
+// the customer site on separate ports (separate origins), plus bounded polling.
+import { existsSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { startCollector, type CollectorHandle } from '../../examples/collector/index';
+import { launchBrowser } from './browser';
+import { startSite, type Site } from './site';
+
+export interface World {
+  browser: Browser;
+  collector: CollectorHandle;
+  site: Site;
+  close(): Promise<void>;
+}
+
+export async function startWorld(): Promise<World> {
+  if (!existsSync('dist/tutti.min.js')) {
+    throw new Error('dist/tutti.min.js is missing: run `npx rollup -c rollup.config.ts --configPlugin typescript` first');
+  }
+  const collector = await startCollector({ port: 0, dbPath: ':memory:', writeKeys: '*', quiet: true });
+  const site = await startSite();
+  const browser = await launchBrowser();
+  return {
+    browser,
+    collector,
+    site,
+    async close() {
+      await Promise.allSettled([browser.close(), collector.close(), site.close()]);
+    },
+  };
+}
+
+/** Polls `check` every 50 ms until it returns true; fails after `timeout` ms with `what`. */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeout = 10000): Promise<void> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Batch requests the collector answered, with the event count of each. */
+export const batches = (c: CollectorHandle) => c.requests.filter((r) => r.method === 'POST' && r.path === '/v1/batch');

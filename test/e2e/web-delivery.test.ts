@@ -1,0 +1,218 @@
+// End-to-end delivery in real headless Chromium: the unload flush, outages across
+// reloads, server refusals (429 with Retry-After, 400) and several tabs sharing one
+// IndexedDB outbox without ever sending an event twice.
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { batches, sleep, startWorld, waitFor, type World } from './helpers';
+import { scriptPage } from './site';
+
+let w: World;
+let ctx: BrowserContext;
+type Ev = Record<string, any>;
+
+beforeAll(async () => {
+  w = await startWorld();
+});
+afterAll(async () => {
+  await w?.close();
+});
+beforeEach(async () => {
+  w.collector.reset();
+  await w.collector.up();
+  ctx = await w.browser.newContext();
+});
+afterEach(async () => {
+  await ctx?.close();
+});
+
+const attrs = (extra: Record<string, string | number | boolean> = {}) => ({
+  'write-key': 'e2e',
+  endpoint: w.collector.url,
+  'web-vitals': false,
+  ...extra,
+});
+const events = (filter: Record<string, string> = {}): Ev[] => w.collector.events(filter);
+const ready = (page: Page) => page.waitForFunction(() => (window as any).tutti && (window as any).tutti.getSessionId() !== '', null, { timeout: 5000 });
+const track = (page: Page, name: string, n: number) =>
+  page.evaluate(
+    ([name, n]) => {
+      for (let i = 0; i < (n as number); i++) (window as any).tutti.track(name, { i });
+    },
+    [name, n] as const,
+  );
+/** Every stored event exactly once, and the collector never saw a messageId twice. */
+function expectNoDuplicates() {
+  const ids = events().map((e) => e.messageId);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(w.collector.stats().duplicates).toBe(0);
+}
+
+describe('web delivery in Chromium', () => {
+  it('20 events then an immediate navigation: all 20 arrive by beacon', async () => {
+    const page = await ctx.newPage();
+    // batch-size 50: the 20 events are still queued when the page goes, so only the unload flush can send them
+    await page.goto(w.site.page('/shop.html', scriptPage(attrs({ 'auto-pageview': false, 'batch-size': 50 }))));
+    await ready(page);
+    const away = w.site.page('/elsewhere.html', '<!doctype html><title>no SDK here</title>');
+    await page.evaluate((away) => {
+      for (let i = 0; i < 20; i++) (window as any).tutti.track('Before Leaving', { i });
+      location.href = away; // well before the 3 s flush interval
+    }, away);
+    await page.waitForURL(away);
+    await waitFor('all 20 events', () => events({ event: 'Before Leaving' }).length === 20, 5000);
+    expect(events({ event: 'Before Leaving' }).map((e) => e.properties.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(batches(w.collector).every((r) => r.encoding === null)).toBe(true); // beacons carry no Content-Encoding
+    // Back on the site: the beaconed events count as delivered and are not sent again.
+    await page.goto(w.site.page('/shop.html', scriptPage(attrs({ 'auto-pageview': false, 'batch-size': 50 }))));
+    await ready(page);
+    await page.evaluate(() => (window as any).tutti.flush());
+    await sleep(1000);
+    expect(batches(w.collector).reduce((n, r) => n + r.events, 0)).toBe(20);
+    expectNoDuplicates();
+  });
+
+  it('default settings: 20 events (a full batch, sent at once) then an immediate navigation, 5 times: all 100 arrive', async () => {
+    // The 20th event starts a regular send; the page leaves while that send is being
+    // prepared. The unload flush must still get those events out.
+    const page = await ctx.newPage();
+    const url = w.site.page('/shop-default.html', scriptPage(attrs({ 'auto-pageview': false })));
+    const away = w.site.page('/elsewhere.html', '<!doctype html><title>no SDK here</title>');
+    for (let round = 0; round < 5; round++) {
+      await page.goto(url);
+      await ready(page);
+      await page.evaluate(
+        ([away, round]) => {
+          for (let i = 0; i < 20; i++) (window as any).tutti.track('Leaving ' + round, { i });
+          location.href = away as string;
+        },
+        [away, round] as const,
+      );
+      await page.waitForURL(away);
+    }
+    await waitFor('all 100 events', () => events({ type: 'track' }).length === 100, 5000).catch((e) => {
+      const got = [0, 1, 2, 3, 4].map((r) => events({ event: 'Leaving ' + r }).length);
+      throw new Error(`${e.message}; per round: ${got.join(', ')}`);
+    });
+    // A request still in flight when the page went cannot be confirmed, so the next
+    // page may send it again (at-least-once; the collector stores each messageId once).
+    const ids = events().map((e) => e.messageId);
+    expect(new Set(ids).size).toBe(100);
+  });
+
+  it('collector down → reload → collector up: nothing is lost, nothing doubled', async () => {
+    await w.collector.down();
+    const url = w.site.page('/offline.html', scriptPage(attrs({ 'retry-base-delay': 200, 'retry-max-delay': 1000 })));
+    const page = await ctx.newPage();
+    await page.goto(url);
+    await ready(page);
+    await track(page, 'Offline', 10);
+    await page.evaluate(() => (window as any).tutti.flush()); // fails: network error
+    await sleep(300);
+    const stored = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const open = indexedDB.open('tutti');
+          open.onsuccess = () => {
+            const req = open.result.transaction('outbox').objectStore('outbox').count();
+            req.onsuccess = () => resolve(req.result);
+          };
+        }),
+    );
+    expect(stored).toBeGreaterThanOrEqual(11); // page view + 10 events persisted in IndexedDB
+    await page.reload();
+    await ready(page);
+    await sleep(500);
+    expect(events().length).toBe(0);
+    await w.collector.up();
+    await waitFor('10 events and 2 page views', () => events({ event: 'Offline' }).length === 10 && events({ type: 'page' }).length === 2, 10000);
+    await sleep(500);
+    expectNoDuplicates();
+  });
+
+  it('429 with Retry-After: waits as told, then delivers once', async () => {
+    w.collector.fail({ status: 429, retryAfter: '1', times: 1 });
+    const page = await ctx.newPage();
+    await page.goto(w.site.page('/throttled.html', scriptPage(attrs({ 'auto-pageview': false, 'retry-base-delay': 50 }))));
+    await ready(page);
+    await track(page, 'Throttled', 3);
+    await page.evaluate(() => (window as any).tutti.flush());
+    await waitFor('the retried batch', () => events({ event: 'Throttled' }).length === 3, 6000);
+    const tries = batches(w.collector);
+    expect(tries.map((r) => r.status)).toEqual([429, 200]);
+    expect(tries[1].at - tries[0].at).toBeGreaterThanOrEqual(950); // Retry-After: 1 (s), not the 50 ms backoff
+    expectNoDuplicates();
+  });
+
+  it('400: reported through on("failed"), not retried, and later events still flow', async () => {
+    w.collector.fail({ status: 400, times: 1 });
+    const page = await ctx.newPage();
+    await page.goto(w.site.page('/refused.html', scriptPage(attrs({ 'auto-pageview': false, 'retry-base-delay': 50 }))));
+    await ready(page);
+    await page.evaluate(() => {
+      const win = window as any;
+      win.__failed = [];
+      win.tutti.on('failed', (info: any) => win.__failed.push([info.status, info.events.map((e: any) => e.event)]));
+      win.tutti.track('Refused');
+      return win.tutti.flush();
+    });
+    await sleep(800);
+    expect(await page.evaluate(() => (window as any).__failed)).toEqual([[400, ['Refused']]]);
+    expect(batches(w.collector).map((r) => r.status)).toEqual([400]);
+    await page.evaluate(() => {
+      (window as any).tutti.track('After 400');
+      return (window as any).tutti.flush();
+    });
+    await waitFor('the next event', () => events({ event: 'After 400' }).length === 1);
+    expect(events({ event: 'Refused' }).length).toBe(0);
+  });
+
+  for (const locks of [true, false]) {
+    it(`two tabs through an outage (${locks ? 'Web Locks' : 'localStorage leases'}): each delivers its own events, none twice`, async () => {
+      if (!locks) await ctx.addInitScript(() => delete (Navigator.prototype as any).locks);
+      await w.collector.down();
+      const url = w.site.page('/tabs.html', scriptPage(attrs({ 'retry-base-delay': 300, 'retry-max-delay': 800 })));
+      const a = await ctx.newPage();
+      const b = await ctx.newPage();
+      await Promise.all([a.goto(url), b.goto(url)]);
+      await Promise.all([ready(a), ready(b)]);
+      expect(await a.evaluate(() => 'locks' in navigator)).toBe(locks);
+      await Promise.all([track(a, 'Tab A', 10), track(b, 'Tab B', 10)]);
+      await sleep(1500); // several failed attempts by both tabs
+      await w.collector.up();
+      await waitFor(
+        'every event of both tabs',
+        () => events({ event: 'Tab A' }).length === 10 && events({ event: 'Tab B' }).length === 10 && events({ type: 'page' }).length === 2,
+        10000,
+      );
+      await sleep(1500); // time for any duplicate to show up
+      expectNoDuplicates();
+    });
+  }
+
+  for (const locks of [true, false]) {
+    it(`a tab closed during an outage (${locks ? 'Web Locks' : 'localStorage leases'}): exactly one of the next pages adopts its events`, async () => {
+      if (!locks) await ctx.addInitScript(() => delete (Navigator.prototype as any).locks);
+      await w.collector.down();
+      // A long backoff: no retry (and no unload beacon) happens while the collector is down.
+      const url = w.site.page('/adopt.html', scriptPage(attrs({ 'retry-base-delay': 8000 })));
+      const a = await ctx.newPage();
+      const b = await ctx.newPage();
+      await Promise.all([a.goto(url), b.goto(url)]);
+      await Promise.all([ready(a), ready(b)]);
+      await Promise.all([track(a, 'Closed Tab', 10), track(b, 'Open Tab', 10)]);
+      await Promise.all([a.evaluate(() => (window as any).tutti.flush()), b.evaluate(() => (window as any).tutti.flush())]);
+      await a.close();
+      await w.collector.up();
+      const c = await ctx.newPage();
+      // Two pages start at once; both look for orphaned events (A's, and B's previous load).
+      await Promise.all([b.reload(), c.goto(url)]);
+      await waitFor(
+        'the orphaned events and four page views (A, B, B again, C)',
+        () => events({ event: 'Closed Tab' }).length === 10 && events({ event: 'Open Tab' }).length === 10 && events({ type: 'page' }).length === 4,
+        10000,
+      );
+      await sleep(1500);
+      expectNoDuplicates();
+    });
+  }
+});

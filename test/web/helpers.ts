@@ -1,0 +1,28 @@
+// Shared by the jsdom suites: a fetch stub that records every batch the SDK posts.
+import { vi } from 'vitest';
+import type { TuttiEvent } from '../../src/types';
+
+export interface Posted {
+  url: string;
+  body: { writeKey: string; sentAt: string; batch: TuttiEvent[] };
+  keepalive: boolean;
+}
+
+export function recordFetch(status = 200) {
+  const posted: Posted[] = [];
+  const fetch = vi.fn(async (url: string, init: RequestInit) => {
+    let text = '';
+    if (typeof init.body === 'string') text = init.body;
+    else if (init.body instanceof Uint8Array) {
+      const { gunzipSync } = await import('node:zlib');
+      text = gunzipSync(init.body).toString('utf8');
+    }
+    posted.push({ url, body: JSON.parse(text), keepalive: !!init.keepalive });
+    return { status, headers: new Headers(), text: async () => '{}' } as unknown as Response;
+  });
+  vi.stubGlobal('fetch', fetch);
+  const events = () => posted.flatMap((p) => p.body.batch);
+  return { posted, events, fetch };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

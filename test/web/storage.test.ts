@@ -1,0 +1,317 @@
+// @vitest-environment jsdom
+// @vitest-environment-options {"url": "https://www.example.com/"}
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { UseStore } from 'idb-keyval';
+import { webKV, AID_KEY } from '../../adapters/web/lib/kv';
+import { readCookie, writeCookie } from '../../adapters/web/lib/cookie';
+import { fallbackOutbox, idbOutbox, localStorageOutbox } from '../../adapters/web/lib/outbox';
+import { memoryOutbox } from '../../src/queue/memory-outbox';
+import type { OutboxStore, QueuedEvent } from '../../src/platform';
+
+const A = '11111111-1111-4111-8111-111111111111';
+const B = '22222222-2222-4222-8222-222222222222';
+
+/** An idb-keyval store backed by a Map, to observe the IndexedDB mirror without IndexedDB. */
+function fakeIdb() {
+  const data = new Map<IDBValidKey, unknown>();
+  const request = <T>(value: T) => {
+    const r: { result: T; onsuccess?: () => void; oncomplete?: () => void } = { result: value };
+    setTimeout(() => (r.onsuccess || r.oncomplete || (() => undefined))(), 0);
+    return r;
+  };
+  const objectStore = {
+    get: (k: IDBValidKey) => request(data.get(k)),
+    put: (v: unknown, k: IDBValidKey) => data.set(k, v),
+    delete: (k: IDBValidKey) => data.delete(k),
+    getAllKeys: () => request(Array.from(data.keys())),
+    getAll: () => request(Array.from(data.values())),
+    transaction: {} as unknown,
+  };
+  const store: UseStore = (_mode, cb) => {
+    objectStore.transaction = request(undefined);
+    return Promise.resolve(cb(objectStore as unknown as IDBObjectStore));
+  };
+  return { store, data };
+}
+
+const flushTimers = () => new Promise((r) => setTimeout(r, 5));
+
+afterEach(() => vi.restoreAllMocks());
+
+function clearAll() {
+  localStorage.clear();
+  writeCookie(AID_KEY, '', 'example.com', 0);
+  writeCookie(AID_KEY, '', '', 0);
+}
+
+describe('key/value store: anonymous ID', () => {
+  beforeEach(clearAll);
+  afterEach(() => vi.restoreAllMocks());
+
+  it('writes the ID to the cookie, localStorage and IndexedDB', async () => {
+    const idb = fakeIdb();
+    const kv = webKV({ domain: 'example.com', idb: idb.store });
+    kv.set(AID_KEY, A);
+    await flushTimers();
+    expect(readCookie(AID_KEY)).toBe(A);
+    expect(localStorage.getItem(AID_KEY)).toBe(A);
+    expect(idb.data.get(AID_KEY)).toBe(A);
+  });
+
+  it('restores from localStorage when the cookie was cleared, and rewrites the cookie', () => {
+    localStorage.setItem(AID_KEY, A);
+    const kv = webKV({ domain: 'example.com' });
+    expect(kv.get(AID_KEY)).toBe(A);
+    expect(readCookie(AID_KEY)).toBe(A);
+  });
+
+  it('restores from the IndexedDB value when cookie and localStorage are both gone, and resyncs both', () => {
+    const kv = webKV({ domain: 'example.com', idbValue: A });
+    expect(kv.get(AID_KEY)).toBe(A);
+    expect(readCookie(AID_KEY)).toBe(A);
+    expect(localStorage.getItem(AID_KEY)).toBe(A);
+  });
+
+  it('the cookie wins when stores disagree (another subdomain changed it) and the mirrors follow', async () => {
+    const idb = fakeIdb();
+    localStorage.setItem(AID_KEY, B);
+    writeCookie(AID_KEY, A, 'example.com', 60);
+    const kv = webKV({ domain: 'example.com', idb: idb.store, idbValue: B });
+    expect(kv.get(AID_KEY)).toBe(A);
+    await flushTimers();
+    expect(localStorage.getItem(AID_KEY)).toBe(A);
+    expect(idb.data.get(AID_KEY)).toBe(A);
+  });
+
+  it('remove() clears every copy', async () => {
+    const idb = fakeIdb();
+    const kv = webKV({ domain: 'example.com', idb: idb.store });
+    kv.set(AID_KEY, A);
+    await flushTimers();
+    kv.remove(AID_KEY);
+    await flushTimers();
+    expect(readCookie(AID_KEY)).toBeNull();
+    expect(localStorage.getItem(AID_KEY)).toBeNull();
+    expect(idb.data.has(AID_KEY)).toBe(false);
+    expect(kv.get(AID_KEY)).toBeNull();
+  });
+
+  it('keeps the ID in memory for the page when cookies and localStorage are blocked', () => {
+    vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
+      throw new DOMException('blocked', 'SecurityError');
+    });
+    vi.spyOn(Storage.prototype, 'getItem').mockImplementation(() => {
+      throw new DOMException('blocked', 'SecurityError');
+    });
+    const desc = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie')!;
+    Object.defineProperty(document, 'cookie', { configurable: true, get: () => '', set: () => undefined });
+    try {
+      const kv = webKV({ domain: 'example.com' });
+      expect(() => kv.set(AID_KEY, A)).not.toThrow();
+      expect(kv.get(AID_KEY)).toBe(A);
+    } finally {
+      delete (document as unknown as Record<string, unknown>).cookie;
+      expect(Object.getOwnPropertyDescriptor(Document.prototype, 'cookie')).toEqual(desc);
+    }
+  });
+});
+
+describe('key/value store: other keys', () => {
+  beforeEach(clearAll);
+  afterEach(() => vi.restoreAllMocks());
+
+  it('live in localStorage (so other tabs see changes and removals)', async () => {
+    const kv = webKV({ domain: '' });
+    kv.set('tutti_ses', 'one');
+    expect(kv.get('tutti_ses')).toBe('one');
+    await Promise.resolve();
+    expect(localStorage.getItem('tutti_ses')).toBe('one');
+    localStorage.setItem('tutti_ses', 'two'); // another tab
+    expect(kv.get('tutti_ses')).toBe('two');
+    localStorage.removeItem('tutti_ses');
+    expect(kv.get('tutti_ses')).toBeNull();
+    expect(readCookie('tutti_ses')).toBeNull();
+  });
+
+  it('fall back to memory when localStorage refuses writes (quota) and never throw', async () => {
+    const kv = webKV({ domain: '' });
+    kv.set('tutti_cmp', 'old');
+    await Promise.resolve();
+    vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
+      throw new DOMException('full', 'QuotaExceededError');
+    });
+    expect(() => kv.set('tutti_cmp', 'new')).not.toThrow();
+    await Promise.resolve();
+    expect(localStorage.getItem('tutti_cmp')).toBe('old');
+    expect(kv.get('tutti_cmp')).toBe('new');
+  });
+
+  it('writes of one task reach localStorage once, at the end of the task', async () => {
+    const kv = webKV({ domain: '' });
+    const spy = vi.spyOn(Storage.prototype, 'setItem');
+    for (let i = 0; i < 100; i++) kv.set('tutti_ses', 's|' + i);
+    kv.set('tutti_x', 'gone');
+    kv.remove('tutti_x');
+    expect(kv.get('tutti_ses')).toBe('s|99');
+    expect(kv.get('tutti_x')).toBeNull();
+    expect(spy).not.toHaveBeenCalled();
+    await Promise.resolve();
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(localStorage.getItem('tutti_ses')).toBe('s|99');
+    expect(localStorage.getItem('tutti_x')).toBeNull();
+  });
+});
+
+const rec = (n: number, extra = ''): QueuedEvent => ({
+  id: 'm' + n,
+  attempts: 0,
+  event: {
+    type: 'track',
+    event: 'E' + n + extra,
+    anonymousId: A,
+    userId: null,
+    messageId: 'm' + n,
+    timestamp: new Date(1700000000000 + n).toISOString(),
+    context: { library: { name: 'tutti', version: 't' }, channel: 'web', sequence: n },
+  },
+});
+
+describe('outbox: localStorage layer', () => {
+  beforeEach(() => localStorage.clear());
+  afterEach(() => vi.restoreAllMocks());
+
+  it('stores, replaces, removes and lists records oldest first', async () => {
+    const box = localStorageOutbox('ob');
+    await Promise.all([box.put([rec(3), rec(1)]), box.put([rec(2)])]);
+    await box.put([{ ...rec(1), attempts: 2 }]);
+    expect((await box.all()).map((r) => [r.id, r.attempts])).toEqual([
+      ['m1', 2],
+      ['m2', 0],
+      ['m3', 0],
+    ]);
+    await box.remove(['m2', 'nope']);
+    expect((await box.all()).map((r) => r.id)).toEqual(['m1', 'm3']);
+    await box.clear();
+    expect(await box.all()).toEqual([]);
+    expect(localStorage.getItem('ob')).toBeNull();
+  });
+
+  it('merges the writes of one task into a single localStorage write', async () => {
+    const box = localStorageOutbox('ob');
+    const spy = vi.spyOn(Storage.prototype, 'setItem');
+    await Promise.all(Array.from({ length: 50 }, (_, i) => box.put([rec(i)])));
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect((await box.all()).length).toBe(50);
+  });
+
+  it('is bounded by record count, dropping the oldest', async () => {
+    const box = localStorageOutbox('ob', 100);
+    await box.put(Array.from({ length: 150 }, (_, i) => rec(i)));
+    const all = await box.all();
+    expect(all.length).toBe(100);
+    expect(all[0].id).toBe('m50');
+  });
+
+  it('is bounded by size, so it never fills the host page quota', async () => {
+    const box = localStorageOutbox('ob', 1000, 50000);
+    await box.put(Array.from({ length: 200 }, (_, i) => rec(i, 'x'.repeat(1000))));
+    expect(localStorage.getItem('ob')!.length).toBeLessThanOrEqual(50000);
+    const all = await box.all();
+    expect(all.length).toBeGreaterThan(10);
+    expect(all[all.length - 1].id).toBe('m199');
+  });
+
+  it('sees records another tab added to the same key', async () => {
+    const mine = localStorageOutbox('ob');
+    const other = localStorageOutbox('ob');
+    await mine.put([rec(1)]);
+    await other.put([rec(2)]);
+    expect((await mine.all()).map((r) => r.id)).toEqual(['m1', 'm2']);
+  });
+
+  it('rejects when localStorage refuses the write, so the chain falls back', async () => {
+    vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
+      throw new DOMException('full', 'QuotaExceededError');
+    });
+    await expect(localStorageOutbox('ob').put([rec(1)])).rejects.toThrow();
+  });
+});
+
+describe('outbox: fallback chain', () => {
+  const failing = (calls: string[]): OutboxStore => ({
+    put: async () => (calls.push('put'), Promise.reject(new Error('private mode'))),
+    remove: () => Promise.reject(new Error('private mode')),
+    all: () => Promise.reject(new Error('private mode')),
+    clear: () => Promise.reject(new Error('private mode')),
+  });
+
+  it('moves to the next layer on the first failure and stays there', async () => {
+    const calls: string[] = [];
+    const mem = memoryOutbox();
+    const warn = vi.fn();
+    const box = fallbackOutbox([failing(calls), mem], warn);
+    await box.put([rec(1)]);
+    await box.put([rec(2)]);
+    expect(calls).toEqual(['put']);
+    expect((await mem.all()).map((r) => r.id)).toEqual(['m1', 'm2']);
+    expect((await box.all()).map((r) => r.id)).toEqual(['m1', 'm2']);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('IndexedDB hung → localStorage full → memory: tracking data still kept', async () => {
+    const hung = failing([]);
+    vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
+      throw new DOMException('full', 'QuotaExceededError');
+    });
+    const box = fallbackOutbox([hung, localStorageOutbox('ob'), memoryOutbox()], () => undefined);
+    await box.put([rec(1)]);
+    await box.remove(['m1']);
+    await box.put([rec(2)]);
+    expect((await box.all()).map((r) => r.id)).toEqual(['m2']);
+  });
+});
+
+describe('outbox: IndexedDB layer', () => {
+  it('keys records per write key: instances sending elsewhere never see or clear them', async () => {
+    const idb = fakeIdb();
+    const mine = idbOutbox(idb.store, 'ns1');
+    const theirs = idbOutbox(idb.store, 'ns2');
+    idb.data.set(AID_KEY, A); // the anonymous ID mirror shares the store
+    await mine.put([rec(2), rec(1)]);
+    await theirs.put([rec(3)]);
+    expect((await mine.all()).map((r) => r.id)).toEqual(['m1', 'm2']);
+    expect((await theirs.all()).map((r) => r.id)).toEqual(['m3']);
+    await mine.remove(['m1']);
+    await theirs.clear();
+    expect((await mine.all()).map((r) => r.id)).toEqual(['m2']);
+    expect(await theirs.all()).toEqual([]);
+    expect(idb.data.get(AID_KEY)).toBe(A);
+  });
+
+  it('a removal survives an IndexedDB delete that never commits (page unloaded): the next load skips the record', async () => {
+    localStorage.clear();
+    const idb = fakeIdb();
+    const box = idbOutbox(idb.store, 'ns');
+    await box.put([rec(1), rec(2)]);
+    // the unloading page: its delete never reaches IndexedDB
+    const dying = idbOutbox(((mode, cb) => (mode === 'readwrite' ? new Promise(() => undefined) : idb.store(mode, cb))) as UseStore, 'ns', 20);
+    await dying.remove(['m1']).catch(() => undefined);
+    expect(idb.data.has('ns|m1')).toBe(true);
+    // the next page
+    const next = idbOutbox(idb.store, 'ns');
+    expect((await next.all()).map((r) => r.id)).toEqual(['m2']);
+    await flushTimers();
+    expect(idb.data.has('ns|m1')).toBe(false); // and the delete is finished
+    expect(localStorage.getItem('tutti_sent_ns')).toBeNull();
+  });
+
+  it('a hung IndexedDB times out, and the chain falls back to localStorage', async () => {
+    localStorage.clear();
+    const hung: UseStore = () => new Promise(() => undefined);
+    const box = fallbackOutbox([idbOutbox(hung, 'ns', 30), localStorageOutbox('ob')], () => undefined);
+    const started = Date.now();
+    await box.put([rec(1)]);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(JSON.parse(localStorage.getItem('ob')!).map((r: QueuedEvent) => r.id)).toEqual(['m1']);
+  });
+});
