@@ -10,6 +10,7 @@ import { cleanName, cleanObject } from './lib/sanitize';
 import { isUuid, uuid } from './lib/uuid';
 import { landingParams, withParams } from './lib/query';
 import { hostOf } from './lib/domain';
+import { parseJson } from './lib/json';
 import { isPlaceholderId } from './identity/placeholder';
 import { createSessions } from './session/session';
 import { createLedger } from './campaign/ledger';
@@ -107,7 +108,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
     set: (k, v) => (consent !== 'granted' ? void overlay.set(k, v) : safe(() => p.kv.set(k, v))),
     remove: (k) => (consent !== 'granted' ? void overlay.set(k, null) : safe(() => p.kv.remove(k))),
   };
-  const readJson = <T>(key: string, fallback: T): T => safe(() => JSON.parse(kv.get(key) || 'null'), null) || fallback;
+  const readJson = <T>(key: string, fallback: T): T => parseJson(kv.get(key)) || fallback;
 
   function setUser(id: string | null): void {
     uid = id;
@@ -254,7 +255,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
 
   // ---- the public methods, each taking the call time first -------------------
 
-  const refused = (what: string) => warn(what + ': invalid or missing argument; call dropped');
+  const refused = (what: string) => warn(what + ': bad argument; call dropped');
 
   const impl: Record<string, (at: number, ...args: any[]) => void> = {
     track(at, event?: unknown, properties?: unknown) {
@@ -339,7 +340,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
   const setup = (plugin: Plugin) => safe(() => plugin.setup && plugin.setup({ tutti: api, options: o }));
 
   function init(options: TuttiOptions): void {
-    if (o) return warn('init: already initialised; ignored');
+    if (o) return warn('init: already done; ignored');
     const resolved = resolveOptions(options, warn);
     debug = resolved.debug;
     if (!resolved.writeKey || !resolved.endpoint) {
@@ -392,7 +393,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
     const age = Date.now() - Number(params.tutti_ts);
     const newAid = params.tutti_aid;
     if (!isUuid(newAid) || !(age <= HANDOFF_MAX_AGE && age >= -HANDOFF_SKEW)) {
-      if (newAid) warn('handoff ignored: stale, future or malformed');
+      if (newAid) warn('handoff ignored: stale or malformed');
       return false;
     }
     const at = Date.now();

@@ -4,6 +4,7 @@
 import type { KeyValueStore } from '../platform';
 import type { Campaign, Channel, Touch } from '../types';
 import { clickIdType } from './campaign';
+import { parseJson } from '../lib/json';
 
 const KEY = 'tutti_cmp';
 const MAX_TOUCHES = 10;
@@ -21,13 +22,9 @@ export function createLedger(kv: KeyValueStore, channel: Channel) {
   let state: State = load();
 
   function load(): State {
-    try {
-      const s = JSON.parse(kv.get(KEY) || 'null');
-      if (s && Array.isArray(s.touches)) return s;
-    } catch {
-      // a corrupt entry is as good as none
-    }
-    return { touches: [] };
+    const s = parseJson(kv.get(KEY));
+    // a corrupt entry is as good as none
+    return s && Array.isArray(s.touches) ? s : { touches: [] };
   }
   const save = () => kv.set(KEY, JSON.stringify(state));
 

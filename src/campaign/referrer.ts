@@ -48,9 +48,8 @@ export function referrerCampaign(host: string): Campaign {
   return { source: siteOf(host), medium: 'referral' };
 }
 
-/** Referrers from the site's own registrable domain or from linkDomains are internal. */
+/** Referrers (a non-empty host) from the site's own registrable domain or from linkDomains are internal. */
 export function isInternalHost(refHost: string, host: string, linkDomains: string[]): boolean {
-  if (!refHost) return false;
   if (host && siteOf(refHost) === siteOf(host)) return true;
   for (const d of linkDomains) if (d && onDomain(refHost, String(d).toLowerCase().replace(/^\./, ''))) return true;
   return false;

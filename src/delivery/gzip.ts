@@ -3,8 +3,9 @@
 export const GZIP_MIN_BYTES = 1024;
 
 export async function gzip(text: string): Promise<Uint8Array | null> {
-  if (typeof CompressionStream === 'undefined' || typeof Response === 'undefined' || typeof Blob === 'undefined') return null;
   try {
+    // Runtimes without CompressionStream, Blob or Response (mini-programs) throw a
+    // ReferenceError here: the same answer, null, without a feature test per global.
     const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch {

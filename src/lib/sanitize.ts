@@ -11,29 +11,29 @@ function clean(value: unknown, depth: number, stack: object[], warn: Warn): Json
   switch (typeof value) {
     case 'string':
       if (value.length <= MAX_STRING) return value;
-      warn(`string of ${value.length} characters truncated to ${MAX_STRING}`);
+      warn(`string cut to ${MAX_STRING} characters`);
       return value.slice(0, MAX_STRING);
     case 'number':
       if (isFinite(value)) return value;
-      warn(`${value} sent as null`);
+      warn(value + ' sent as null');
       return null;
     case 'boolean':
       return value;
     case 'bigint':
-      warn('BigInt sent as a string');
+      warn('BigInt sent as string');
       return value.toString();
     case 'object': {
       if (value === null) return null;
       if (stack.indexOf(value) >= 0) {
-        warn('circular reference replaced');
+        warn('circular reference');
         return '[Circular]';
       }
       if (depth >= MAX_DEPTH) {
-        warn('object nested too deeply, cut');
+        warn('nested too deep');
         return '[Too deep]';
       }
       try {
-        if (value instanceof Date) return isNaN(+value) ? null : value.toISOString();
+        // Dates go through their toJSON below: an ISO string, or null when invalid.
         if (value instanceof Error) return { name: value.name, message: value.message };
         const toJSON = (value as { toJSON?: unknown }).toJSON;
         if (typeof toJSON === 'function') return clean(toJSON.call(value), depth + 1, stack, warn);
@@ -48,14 +48,13 @@ function clean(value: unknown, depth: number, stack: object[], warn: Warn): Json
             return out;
           }
           const out: JsonObject = {};
-          for (const key in value) {
-            if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+          for (const key of Object.keys(value)) {
             let v: JsonValue | undefined;
             try {
               v = clean((value as Record<string, unknown>)[key], depth + 1, stack, warn);
             } catch {
               // a throwing getter loses its own key only
-              warn(`property ${key} unreadable; dropped`);
+              warn(key + ' unreadable; dropped');
             }
             if (v !== undefined) out[key] = v;
           }
@@ -64,14 +63,14 @@ function clean(value: unknown, depth: number, stack: object[], warn: Warn): Json
           stack.pop();
         }
       } catch {
-        warn('unreadable value dropped');
+        warn('unreadable; dropped');
         return undefined;
       }
     }
     case 'undefined':
       return undefined;
     default:
-      warn(`${typeof value} dropped`);
+      warn(typeof value + ' dropped');
       return undefined;
   }
 }
@@ -80,7 +79,7 @@ function clean(value: unknown, depth: number, stack: object[], warn: Warn): Json
 export function cleanObject(value: unknown, warn: Warn): JsonObject {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    warn(`expected an object, got ${Array.isArray(value) ? 'an array' : typeof value}; ignored`);
+    warn('expected an object; ignored');
     return {};
   }
   const out = clean(value, 0, [], warn);
@@ -97,12 +96,12 @@ export function cleanName(value: unknown, what: string, warn: Warn, max = 256, s
   if (typeof value === 'string') s = value.trim();
   else if (typeof value === 'number' && isFinite(value)) s = String(value);
   else {
-    if (value !== undefined) warn(`${what} must be a string, got ${typeof value}`);
+    if (value !== undefined) warn(what + ' must be a string');
     return null;
   }
   if (!s) return null;
   if (s.length > max) {
-    warn(`${what} longer than ${max} characters ${strict ? 'refused' : 'truncated'}`);
+    warn(`${what} over ${max} characters: ${strict ? 'refused' : 'cut'}`);
     if (strict) return null;
     s = s.slice(0, max);
   }

@@ -6,14 +6,11 @@ let offset = 4096;
 
 function refill(): Uint8Array {
   const bytes = pool || (pool = new Uint8Array(4096));
-  const c = (typeof crypto !== 'undefined' ? crypto : undefined) as Crypto | undefined;
   try {
-    if (c && c.getRandomValues) {
-      c.getRandomValues(bytes);
-      return bytes;
-    }
+    crypto.getRandomValues(bytes);
+    return bytes;
   } catch {
-    // fall through to Math.random
+    // no crypto (a ReferenceError or TypeError): fall through to Math.random
   }
   for (let i = 0; i < bytes.length; i++) bytes[i] = (Math.random() * 256) | 0;
   return bytes;

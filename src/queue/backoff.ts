@@ -12,10 +12,8 @@ export function backoffDelay(failures: number, base: number, max: number, random
 export function parseRetryAfter(value: string | number | null | undefined, now: number): number | undefined {
   if (value === null || value === undefined || value === '') return undefined;
   const seconds = Number(value);
-  let ms = isFinite(seconds) ? seconds * 1000 : Date.parse(String(value)) - now;
-  if (!isFinite(ms)) return undefined;
-  ms = Math.max(0, ms);
-  return Math.min(ms, MAX_RETRY_AFTER);
+  const ms = isFinite(seconds) ? seconds * 1000 : Date.parse(String(value)) - now;
+  return isFinite(ms) ? Math.min(Math.max(0, ms), MAX_RETRY_AFTER) : undefined;
 }
 
 /** Statuses worth another try: network error/timeout (0), 408, 429 and 5xx. */

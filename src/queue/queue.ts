@@ -5,6 +5,7 @@ import type { OutboxStore, QueuedEvent, Tabs } from '../platform';
 import type { ResolvedOptions, Transport, TransportResponse, TuttiEvent, TuttiEventMap } from '../types';
 import { gzip, GZIP_MIN_BYTES } from '../delivery/gzip';
 import { backoffDelay, isRetryable, parseRetryAfter } from './backoff';
+import { parseJson } from '../lib/json';
 
 export interface QueueDeps {
   options: ResolvedOptions;
@@ -59,7 +60,6 @@ export function createQueue(d: QueueDeps) {
   let backoffUntil = 0;
   let batchCap = o.batchSize;
   let chain: Promise<unknown> = Promise.resolve();
-  let stopped = false;
 
   /** Runs network sends one at a time (beacon sends bypass this: they must be synchronous). */
   function serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -92,7 +92,7 @@ export function createQueue(d: QueueDeps) {
     if (!unsaved.length) return Promise.resolve();
     const list = unsaved;
     unsaved = [];
-    return d.outbox.put(list).catch((e) => d.warn('could not persist the queue', e));
+    return d.outbox.put(list).catch((e) => d.warn('queue not saved', e));
   }
 
   /** Takes records out of the queue and the outbox for good. */
@@ -102,7 +102,7 @@ export function createQueue(d: QueueDeps) {
     for (const r of list) gone.add(r);
     mem = mem.filter((r) => !ids.has(r.id));
     unsaved = unsaved.filter((r) => !ids.has(r.id));
-    d.outbox.remove(Array.from(ids)).catch((e) => d.warn('could not update the queue', e));
+    d.outbox.remove(Array.from(ids)).catch((e) => d.warn('queue not saved', e));
   }
 
   const events = (list: QueuedEvent[]): TuttiEvent[] => list.map((r) => r.event);
@@ -114,12 +114,11 @@ export function createQueue(d: QueueDeps) {
       if (!inflight.has(mem[i].id)) dropped.push(mem[i]);
     }
     forget(dropped);
-    d.warn(`queue full: ${dropped.length} oldest events dropped`);
+    d.warn('queue full: oldest events dropped');
     d.emit('dropped', { events: events(dropped), count: dropped.length, reason: 'maxQueueSize' });
   }
 
   function schedule(delay: number): void {
-    if (stopped) return;
     const now = Date.now();
     const at = Math.max(now + delay, backoffUntil);
     if (timer && timerAt <= at) return;
@@ -163,12 +162,10 @@ export function createQueue(d: QueueDeps) {
       backoffUntil = 0;
       batchCap = o.batchSize;
       const refused: Record<string, string> = {};
-      try {
-        const answer = res.body ? JSON.parse(res.body) : null;
-        for (const r of (answer && answer.rejected) || []) if (r && r.messageId) refused[r.messageId] = String(r.reason || 'rejected');
-      } catch {
-        // a 2xx without a JSON body delivered everything
-      }
+      // A 2xx without a JSON body (or without a `rejected` list) delivered everything.
+      const answer = parseJson(res.body);
+      const list = answer && answer.rejected;
+      if (Array.isArray(list)) for (const r of list) if (r && r.messageId) refused[r.messageId] = String(r.reason || 'rejected');
       forget(batch);
       const sent = batch.filter((r) => !refused[r.id]);
       const rejected = batch.filter((r) => refused[r.id]);
@@ -196,7 +193,7 @@ export function createQueue(d: QueueDeps) {
         const kept = batch.filter((r) => r.attempts < o.retry.maxAttempts);
         if (kept.length) d.outbox.put(kept).catch(() => undefined);
       }
-      d.warn(`delivery failed (${status || 'network error'}); retrying`);
+      d.warn('send failed; will retry', status);
     } else {
       forget(batch);
       d.emit('failed', { events: events(batch), status, reason: `HTTP ${status}` });
@@ -227,7 +224,7 @@ export function createQueue(d: QueueDeps) {
       for (const r of batch) inflight.add(r.id);
       res = (await transport.send(url, payload, { beacon, headers, timeout: REQUEST_TIMEOUT })) || res;
     } catch (e) {
-      d.warn('transport failed', e);
+      d.warn('send failed', e);
     }
     for (const r of batch) inflight.delete(r.id);
     const settled = settle(batch, res, beacon);
@@ -238,7 +235,6 @@ export function createQueue(d: QueueDeps) {
 
   function pump(): Promise<void> {
     return serial(async () => {
-      if (stopped) return;
       if (backoffUntil > Date.now()) return schedule(0);
       const batch = pick(mem, d.maxBodyBytes, batchCap, false);
       if (batch.length) await deliver(batch, false);
@@ -314,7 +310,7 @@ export function createQueue(d: QueueDeps) {
         overflow();
         schedule(0);
       };
-      return (d.tabs ? d.tabs.exclusive('tutti-adopt', run) : run()).catch((e) => d.warn('could not read the persisted queue', e));
+      return (d.tabs ? d.tabs.exclusive('tutti-adopt', run) : run()).catch((e) => d.warn('queue not read', e));
     },
 
     /** Consent denied: forget everything, in memory and persisted. */
@@ -323,14 +319,6 @@ export function createQueue(d: QueueDeps) {
       unsaved = [];
       return d.outbox.clear().catch(() => undefined);
     },
-
-    stop(): void {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = 0;
-    },
-
-    size: () => mem.length,
   };
 }
 

@@ -76,6 +76,8 @@ describe('handoff parameters that are refused', () => {
     expect(r.aid).not.toBe(HANDED_AID);
     expect(r.uid).toBeNull();
     expect(w.collector.events({ anonymousId: HANDED_AID })).toEqual([]);
+    // not adopted, but still taken out of the address bar so a shared link does not carry them
+    expect(r.search).toBe('?utm_source=wechat');
   });
 });
 

@@ -45,4 +45,10 @@ describe('script data attributes', () => {
     const o = optionsFromDataset(datasetOf('<script data-accept-handoff="false" data-bridge="true" data-app-name="shop" data-auto-init="false"></script>'));
     expect(o).toEqual({ acceptHandoff: false, bridge: true, appName: 'shop' });
   });
+  it('maps data-personalization-* to the nested personalization options', () => {
+    expect(
+      optionsFromDataset({ personalizationTimeout: '600', personalizationSlots: 'hero, promo', personalizationAntiFlicker: 'false', personalizationNonce: 'abc' }),
+    ).toEqual({ personalization: { timeout: 600, slots: ['hero', 'promo'], antiFlicker: false, nonce: 'abc' } });
+    expect(optionsFromDataset({ personalizationSlots: 'auto', personalizationTimeout: 'soon' })).toEqual({ personalization: { slots: 'auto' } });
+  });
 });

@@ -47,7 +47,8 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
     },
     {
       init(t, o) {
-        if (o.acceptHandoff !== false) adoptHandoffFromUrl(t.adoptHandoff);
+        // Always strip the parameters, even when not adopting them: a shared link must not carry them on.
+        adoptHandoffFromUrl(t.adoptHandoff);
         if (setup.hooks && setup.hooks.init) setup.hooks.init(t, o);
       },
       ready(t, o) {

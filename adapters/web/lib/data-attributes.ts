@@ -34,6 +34,17 @@ export function optionsFromDataset(ds: { [key: string]: string | undefined }): P
     const type = TYPES[key];
     const n = raw.trim() ? Number(raw) : NaN;
     if (key === 'autoInit' || key === 'vitalsSrc') continue;
+    // data-personalization-timeout="600", -slots="hero,promo", -anti-flicker="false", -nonce="…"
+    if (key.indexOf('personalization') === 0 && key.length > 15) {
+      const name = key[15].toLowerCase() + key.slice(16);
+      const p = (out.personalization || (out.personalization = {})) as Record<string, unknown>;
+      if (name === 'timeout') {
+        if (isFinite(n)) p.timeout = n;
+      } else if (name === 'slots') p.slots = raw.trim() === 'auto' ? 'auto' : raw.split(',').map((x) => x.trim()).filter(Boolean);
+      else if (name === 'antiFlicker') p.antiFlicker = !NO.test(raw.trim());
+      else p[name] = raw;
+      continue;
+    }
     if (type === 'n' || type === 'r') {
       if (!isFinite(n)) continue;
       if (type === 'n') out[key] = n;
