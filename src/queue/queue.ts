@@ -277,9 +277,8 @@ export function createQueue(d: QueueDeps) {
     flushBeacon(): void {
       save();
       // With the collector known to be down a beacon would be accepted by the browser and
-      // then lost; the events stay persisted for the next page instead. One failure is not
-      // "known": persisting at unload is itself unreliable, so a lone blip still beacons.
-      if (failures >= 2 && backoffUntil > Date.now()) return;
+      // then lost; the events stay persisted for the next page instead.
+      if (backoffUntil > Date.now()) return;
       let budget = d.beaconBytes;
       for (let guard = 0; guard < 64; guard++) {
         const batch = pick(mem, budget, BEACON_MAX_EVENTS, true);

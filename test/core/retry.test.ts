@@ -114,25 +114,11 @@ describe('retry and backoff', () => {
     expect(new Set(delivered.map((e: any) => e.messageId)).size).toBe(20);
   });
 
-  it('still beacons after a single failure (a blip), not after two in a row', async () => {
-    let down = true;
-    const net = scriptedTransport(() => ({ status: down ? 0 : 200 }));
-    const { core } = make({}, { net });
-    core.track('Before');
-    await core.flush();
-    down = false;
-    core.flushNow(true);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(net.requests.at(-1)!.options.beacon).toBe(true);
-    expect(net.requests.at(-1)!.body.batch.map((e: any) => e.event)).toEqual(['Before']);
-  });
-
   it('keeps events for the next page instead of beaconing them into a known outage', async () => {
     const net = scriptedTransport(() => ({ status: 0 }));
     const { core, outbox } = make({}, { net });
     core.track('Before');
     await core.flush();
-    await core.flush(); // two failures in a row: the collector is down
     const n = net.requests.length;
     core.track('Leaving');
     core.flushNow(true);
