@@ -25,6 +25,9 @@ function miniprogramComponents(): Plugin {
   return {
     name: 'tutti-miniprogram-components',
     generateBundle() {
+      // The root package.json says "type": "module"; this build is CommonJS, so Node-based
+      // tools (test runners, SSR of Taro/uni-app H5 targets) must be told so.
+      this.emitFile({ type: 'asset', fileName: 'package.json', source: '{ "type": "commonjs" }\n' });
       if (!existsSync(root)) return;
       for (const dir of readdirSync(root)) {
         for (const file of readdirSync(`${root}/${dir}`)) {
