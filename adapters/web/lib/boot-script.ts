@@ -1,0 +1,41 @@
+// What every script-tag build (dist/tutti.min.js, dist/tutti.h5.min.js) does when it runs:
+// find its own <script>, make or join the page's instance, expose it as `window.tutti`,
+// auto-init from the data attributes, and replay the async snippet's queue.
+import type { CoreTutti } from '../../../src/core';
+import type { Tutti, TuttiOptions } from '../../../src/types';
+import { optionsFromDataset } from './data-attributes';
+import { attempt, win } from './dom';
+import { pageSingleton } from './registry';
+import { replayQueue, type Replayable } from './replay';
+import { scriptVitalsLoader, vitalsUrl } from './vitals-loader';
+import type { VitalsLoader } from './vitals';
+import { scriptSlotsLoader, slotsUrl } from '../personalize/script-loader';
+import type { SlotsLoader } from '../personalize/boot';
+
+/** Makes an instance given how its add-ons (web vitals, personalization) are fetched. */
+export type ScriptFactory = (loadVitals: VitalsLoader, loadSlots: SlotsLoader) => CoreTutti;
+
+/** The <script> element this file was loaded by (async snippet included). */
+function ownScript(): HTMLScriptElement | null {
+  const s = document.currentScript as HTMLScriptElement | null;
+  return s && s.src ? s : document.querySelector<HTMLScriptElement>('script[data-write-key][src]');
+}
+
+export function bootScript(make: ScriptFactory): Tutti {
+  const w = win() as (Window & { tutti?: unknown }) | undefined;
+  // The add-ons live next to the SDK file and inherit its CSP nonce.
+  const build = (src: string, nonce?: string, slotsSrc = '') => make(scriptVitalsLoader(src, nonce), scriptSlotsLoader(slotsSrc, nonce));
+  if (!w) return build('');
+  const script = attempt(ownScript, null);
+  const ds = (script && script.dataset) || {};
+  const own = (script && script.src) || '';
+  const stub = w.tutti as { _q?: unknown } | undefined;
+  const t = pageSingleton(() => build(ds.vitalsSrc || vitalsUrl(own), (script && script.nonce) || undefined, slotsUrl(own))) as Replayable;
+  w.tutti = t;
+  attempt(() => {
+    const options = optionsFromDataset(ds);
+    if (options.writeKey && !/^(false|0|no|off)$/i.test(ds.autoInit || '')) t.init(options as TuttiOptions);
+  }, undefined);
+  if (stub && stub !== t) replayQueue(t, stub._q);
+  return t;
+}
