@@ -53,6 +53,8 @@ export interface CoreTutti extends Tutti {
   flushNow(beacon: boolean): void;
   /** Adopts identity handoff parameters (tutti_aid, tutti_uid, tutti_ts) as options.acceptHandoff allows. */
   adoptHandoff(params: Record<string, string>): boolean;
+  /** Tells `on('decision')` listeners about a decision served without a request (a cached one). */
+  decided(slotId: string, decision: Decision): void;
   readonly options: ResolvedOptions | undefined;
   warn(...args: unknown[]): void;
 }
@@ -456,6 +458,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
     touch: (input: Landing) => safe(() => ready && input && typeof input === 'object' && touch(input, Date.now())),
     adoptHandoff: (params: Record<string, string>) => safe(() => adoptHandoff(params), false),
     personalize: (slotIds?: string[]) => personalize(slotIds).catch((e) => (warn(e), {})),
+    decided: (slotId: string, decision: Decision) => emitter.emit('decision', { slotId, decision }),
     linkUrl: (url: string) =>
       typeof url !== 'string'
         ? ''

@@ -94,3 +94,13 @@ describe('personalize', () => {
     expect(await core.personalize(['hero'])).toEqual({});
   });
 });
+
+describe('decided()', () => {
+  it('tells on("decision") listeners about a decision served from a cache', () => {
+    const { core } = make();
+    const heard: string[] = [];
+    core.on('decision', (d) => heard.push(d.slotId + ':' + d.decision.variantId));
+    core.decided('hero', { variantId: 'b', content: { type: 'json', data: { x: 1 } } });
+    expect(heard).toEqual(['hero:b']);
+  });
+});

@@ -133,10 +133,14 @@ describe('slot controller', () => {
     controller!.stop();
     document.body.innerHTML = '<div data-tutti-slot="hero">default hero</div>';
     const g = fakeTutti(() => ({}));
+    const heard: string[] = [];
+    (g.t as unknown as { decided: (id: string, d: { variantId: string }) => void }).decided = (id, d) => heard.push(id + ':' + d.variantId);
     start(g.t);
     await sleep(5);
     expect(slot('hero').textContent).toBe('cached A');
     expect(g.calls).toEqual([]);
+    // on('decision') listeners (json content, custom rendering) hear cached decisions too
+    expect(heard).toEqual(['hero:A']);
     // Another person in the same tab gets no cached decision.
     controller!.stop();
     document.body.innerHTML = '<div data-tutti-slot="hero">default hero</div>';

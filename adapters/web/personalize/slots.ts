@@ -33,6 +33,8 @@ export interface SlotsController {
 type Instance = Tutti & {
   options?: { writeKey: string; endpoint: string; personalization?: { slots?: unknown; timeout?: unknown; antiFlicker?: unknown; nonce?: unknown } };
   warn?: (...a: unknown[]) => void;
+  /** The core's hook for decisions served from the cache, so on('decision') still hears them. */
+  decided?: (slotId: string, decision: Decision) => void;
 };
 
 interface Slot {
@@ -169,8 +171,10 @@ function start(t: Instance, options: SlotOptions): SlotsController {
     const ask: string[] = [];
     for (const id of ids) {
       const hit = validDecision(cache.get(id));
-      if (hit) resolve(id, hit, forPage);
-      else ask.push(id);
+      if (hit) {
+        resolve(id, hit, forPage);
+        if (t.decided) t.decided(id, hit);
+      } else ask.push(id);
     }
     if (!ask.length) return;
     const late = setTimeout(() => ask.forEach((id) => resolve(id, null, forPage)), Math.max(0, deadline - Date.now()));
