@@ -105,9 +105,26 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
   // While consent is not granted, writes stay in this overlay (memory only) and reach
   // real storage only once consent is granted.
   const overlay = new Map<string, string | null>();
+  // Read and written for every event: plain try/catch here, no closure per call.
   const kv: KeyValueStore = {
-    get: (k) => (overlay.has(k) ? (overlay.get(k) as string | null) : safe(() => p.kv.get(k), null)),
-    set: (k, v) => (consent !== 'granted' ? void overlay.set(k, v) : safe(() => p.kv.set(k, v))),
+    get(k) {
+      if (overlay.size && overlay.has(k)) return overlay.get(k) as string | null;
+      try {
+        return p.kv.get(k);
+      } catch (e) {
+        warn(e);
+        return null;
+      }
+    },
+    set(k, v) {
+      if (consent !== 'granted') overlay.set(k, v);
+      else
+        try {
+          p.kv.set(k, v);
+        } catch (e) {
+          warn(e);
+        }
+    },
     remove: (k) => (consent !== 'granted' ? void overlay.set(k, null) : safe(() => p.kv.remove(k))),
   };
   const readJson = <T>(key: string, fallback: T): T => parseJson(kv.get(key)) || fallback;
@@ -329,7 +346,12 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
       if (buffer.push([method, args, at]) > MAX_BUFFERED) buffer.shift();
       return;
     }
-    safe(() => fn(at, ...args));
+    // No closure or spread here: this runs for every call. Methods take at most 3 arguments.
+    try {
+      fn(at, args[0], args[1], args[2]);
+    } catch (e) {
+      warn(e);
+    }
   }
 
   function release(): void {

@@ -36,7 +36,10 @@ export function createSessions(kv: KeyValueStore, timeout: number) {
   }
   function write(id: string, last: number, seq: number): void {
     raw = id + '|' + last + '|' + seq;
-    state = { id, last, seq };
+    // Mutated, not replaced: one object fewer per event.
+    state.id = id;
+    state.last = last;
+    state.seq = seq;
     kv.set(KEY, raw);
   }
 
