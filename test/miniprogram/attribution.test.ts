@@ -1,29 +1,11 @@
 // Campaigns from launch/show queries and scenes, and share attribution, end to end.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startCollector, type CollectorHandle } from '../../examples/collector/index';
+import { describe, expect, it } from 'vitest';
 import { parseQuery } from '../../src/lib/query';
-import { boot, sleep, until, type Booted } from './harness';
+import { collectorSuite, sleep, until } from './harness';
 
-let collector: CollectorHandle;
-let running: Booted[] = [];
-
-beforeAll(async () => {
-  collector = await startCollector({ port: 0, dbPath: ':memory:', writeKeys: '*' });
-});
-afterAll(async () => {
-  await collector.close();
-});
-afterEach(() => {
-  for (const b of running.reverse()) b.rt.kill();
-  running = [];
-});
-
-async function start(o: Omit<Parameters<typeof boot>[0], 'endpoint'> = {}): Promise<Booted> {
-  const b = await boot({ endpoint: collector.url, ...o });
-  running.push(b);
-  return b;
-}
-const events = (aid: string, event?: string) => collector.events({ anonymousId: aid, event });
+const suite = collectorSuite();
+const start = suite.start;
+const events = (aid: string, event?: string) => suite.collector.events({ anonymousId: aid, event });
 const first = (aid: string, event: string) => until(() => events(aid, event)[0], 8000, event);
 
 describe('campaign from launch and show', () => {

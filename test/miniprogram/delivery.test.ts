@@ -1,33 +1,17 @@
 // Delivery from a mini-program: request concurrency, outages, kill and relaunch, a full
 // device storage. Figures (requests per 500 events, events after an outage) are printed.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startCollector, type CollectorHandle } from '../../examples/collector/index';
-import { boot, sleep, until, type Booted } from './harness';
+import { afterEach, describe, expect, it } from 'vitest';
+import { collectorSuite, sleep, until } from './harness';
 import { KEY_LIMIT, Storage, TOTAL_LIMIT, type RequestLog } from './wx-runtime';
 
-let collector: CollectorHandle;
-let running: Booted[] = [];
-
-beforeAll(async () => {
-  collector = await startCollector({ port: 0, dbPath: ':memory:', writeKeys: '*' });
-});
-afterAll(async () => {
-  await collector.close();
-});
+const suite = collectorSuite();
+const start = suite.start;
 afterEach(async () => {
-  for (const b of running.reverse()) b.rt.kill();
-  running = [];
-  collector.fail(null);
-  collector.delay(0);
-  await collector.up();
+  suite.collector.fail(null);
+  suite.collector.delay(0);
+  await suite.collector.up();
 });
-
-async function start(o: Omit<Parameters<typeof boot>[0], 'endpoint'> = {}): Promise<Booted> {
-  const b = await boot({ endpoint: collector.url, ...o });
-  running.push(b);
-  return b;
-}
-const tracked = (aid: string, event: string) => collector.events({ anonymousId: aid, event });
+const tracked = (aid: string, event: string) => suite.collector.events({ anonymousId: aid, event });
 
 /** Most SDK batch requests in flight at the same moment. */
 function peak(log: RequestLog[]): number {
@@ -43,15 +27,15 @@ describe('delivery', () => {
   it('sends 500 events with at most 2 requests in flight, each exactly once', async () => {
     const { rt, tutti } = await start({ init: { flushInterval: 20 } });
     rt.launch({ path: 'pages/index/index' });
-    collector.delay(15);
-    const before = collector.stats().batchRequests;
+    suite.collector.delay(15);
+    const before = suite.collector.stats().batchRequests;
     for (let i = 0; i < 500; i++) tutti.track('Bulk', { i });
     const aid = tutti.getAnonymousId();
     await until(() => tracked(aid, 'Bulk').length === 500, 20000, '500 events');
-    const requests = collector.stats().batchRequests - before;
+    const requests = suite.collector.stats().batchRequests - before;
     expect(peak(rt.requests)).toBeLessThanOrEqual(2);
     expect(rt.maxConcurrent).toBeLessThanOrEqual(2);
-    expect(collector.stats().duplicates).toBe(0);
+    expect(suite.collector.stats().duplicates).toBe(0);
     expect(new Set(tracked(aid, 'Bulk').map((e) => e.properties.i)).size).toBe(500);
     console.log(`[figures] 500 events → ${requests} batch requests, peak concurrency ${peak(rt.requests)}`);
   });
@@ -59,7 +43,7 @@ describe('delivery', () => {
   it('hide flushes send in parallel but never more than 2 requests at once', async () => {
     const { rt, tutti } = await start({ init: { flushInterval: 600000 } });
     rt.launch({ path: 'pages/index/index' });
-    collector.delay(150);
+    suite.collector.delay(150);
     for (let i = 0; i < 1500; i++) tutti.track('Before Hide', { i });
     await sleep(50);
     // Quick background/foreground switches: each hide hands another batch to the transport.
@@ -69,7 +53,7 @@ describe('delivery', () => {
     rt.show();
     rt.hide();
     await sleep(400);
-    collector.delay(0);
+    suite.collector.delay(0);
     const aid = tutti.getAnonymousId();
     await until(() => tracked(aid, 'Before Hide').length === 1500, 20000, '1500 events after hides');
     expect(peak(rt.requests)).toBe(2);
@@ -82,7 +66,7 @@ describe('delivery', () => {
     const a = await start({ storage });
     a.rt.launch({ path: 'pages/index/index' });
     const aid = a.tutti.getAnonymousId();
-    await until(() => collector.events({ anonymousId: aid }).length >= 3);
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
     a.rt.setOffline(true);
     for (let i = 0; i < 120; i++) a.tutti.track('Offline', { i });
     a.rt.hide();
@@ -99,24 +83,24 @@ describe('delivery', () => {
     await until(() => tracked(aid, 'Mini App Hidden').length === 1);
     expect(new Set(tracked(aid, 'Offline').map((e) => e.properties.i)).size).toBe(120);
     // Sequence numbers continue across the relaunch: the backend can prove nothing was lost.
-    const seqs = collector.events({ anonymousId: aid }).map((e) => e.context.sequence).sort((x: number, y: number) => x - y);
+    const seqs = suite.collector.events({ anonymousId: aid }).map((e) => e.context.sequence).sort((x: number, y: number) => x - y);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, k) => k + 1));
-    console.log(`[figures] outage + kill + relaunch: ${tracked(aid, 'Offline').length}/120 events delivered, ${collector.stats().duplicates} duplicates`);
+    console.log(`[figures] outage + kill + relaunch: ${tracked(aid, 'Offline').length}/120 events delivered, ${suite.collector.stats().duplicates} duplicates`);
   });
 
   it('retries through a collector outage and 503s, honouring Retry-After', async () => {
     const { rt, tutti } = await start({ init: { retry: { baseDelay: 50, maxDelay: 200 } } });
-    await collector.down();
+    await suite.collector.down();
     rt.launch({ path: 'pages/index/index' });
     for (let i = 0; i < 30; i++) tutti.track('During Outage', { i });
     await sleep(300);
-    collector.fail({ status: 503, retryAfter: '1', times: 1 });
-    await collector.up();
+    suite.collector.fail({ status: 503, retryAfter: '1', times: 1 });
+    await suite.collector.up();
     const aid = tutti.getAnonymousId();
     const started = Date.now();
     await until(() => tracked(aid, 'During Outage').length === 30, 15000, 'outage events');
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(collector.requests.some((r) => r.status === 503)).toBe(true);
+    expect(suite.collector.requests.some((r) => r.status === 503)).toBe(true);
   });
 
   it('flushes as soon as the network comes back', async () => {
@@ -151,13 +135,13 @@ describe('delivery', () => {
   it('an event that was in flight when the app was killed is sent again after relaunch', async () => {
     const storage = new Storage();
     const a = await start({ storage, init: { flushInterval: 10 } });
-    collector.delay(400);
+    suite.collector.delay(400);
     a.rt.launch({ path: 'pages/index/index' });
     a.tutti.track('In Flight');
     const aid = a.tutti.getAnonymousId();
     await until(() => a.rt.inFlight > 0, 3000, 'a request in flight');
     a.rt.kill();
-    collector.delay(0);
+    suite.collector.delay(0);
     const b = await start({ storage });
     b.rt.launch({ path: 'pages/index/index' });
     await until(() => tracked(aid, 'In Flight').length === 1, 8000, 'resent event');

@@ -1,7 +1,8 @@
 // Boots one mini-program "process" on the fake runtime: installs the globals, imports the
 // SDK (fresh module state, as a new JS context would have) before or after the app and
 // its pages register, and defines a small app whose handlers record how they were called.
-import { vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
+import { startCollector, type CollectorHandle } from '../../examples/collector/index';
 import type { Tutti, TuttiOptions } from '../../src/types';
 import { createRuntime, type Runtime, type RuntimeOptions } from './wx-runtime';
 
@@ -118,3 +119,33 @@ export async function until<T>(check: () => T, timeout = 8000, what = 'condition
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A reference collector for the whole test file, and `start()` for mini-programs sending to
+ * it; every mini-program started in a test is killed after it.
+ */
+export function collectorSuite() {
+  let handle: CollectorHandle | undefined;
+  let running: Booted[] = [];
+  beforeAll(async () => {
+    handle = await startCollector({ port: 0, dbPath: ':memory:', writeKeys: '*' });
+  });
+  afterAll(async () => {
+    if (handle) await handle.close();
+  });
+  afterEach(() => {
+    for (const b of running.reverse()) b.rt.kill();
+    running = [];
+  });
+  const suite = {
+    get collector(): CollectorHandle {
+      return handle as CollectorHandle;
+    },
+    async start(o: Omit<BootOptions, 'endpoint'> = {}): Promise<Booted> {
+      const b = await boot({ ...o, endpoint: suite.collector.url } as BootOptions);
+      running.push(b);
+      return b;
+    },
+  };
+  return suite;
+}

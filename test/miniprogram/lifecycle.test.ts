@@ -1,30 +1,12 @@
 // Lifecycle tracking end to end: the fake WeChat runtime drives App/Page/Component, the
 // SDK sends with wx.request to the reference collector, and the tests read what arrived.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startCollector, type CollectorHandle } from '../../examples/collector/index';
-import { boot, sleep, until, type Booted } from './harness';
+import { describe, expect, it, vi } from 'vitest';
+import { collectorSuite, sleep, until } from './harness';
 
-let collector: CollectorHandle;
-let running: Booted[] = [];
+const suite = collectorSuite();
+const start = suite.start;
 
-beforeAll(async () => {
-  collector = await startCollector({ port: 0, dbPath: ':memory:', writeKeys: '*' });
-});
-afterAll(async () => {
-  await collector.close();
-});
-afterEach(() => {
-  for (const b of running.reverse()) b.rt.kill();
-  running = [];
-});
-
-async function start(o: Omit<Parameters<typeof boot>[0], 'endpoint'> = {}): Promise<Booted> {
-  const b = await boot({ endpoint: collector.url, ...o });
-  running.push(b);
-  return b;
-}
-
-const events = (aid: string) => collector.events({ anonymousId: aid });
+const events = (aid: string) => suite.collector.events({ anonymousId: aid });
 const names = (list: any[]) => list.map((e) => (e.type === 'track' ? e.event : `${e.type}:${e.name ?? ''}`));
 async function arrived(aid: string, n: number) {
   return until(() => events(aid).length >= n && events(aid), 8000, `${n} events`);
@@ -224,7 +206,7 @@ describe('import order', () => {
     rt.launch({ path: 'pages/index/index', scene: 1001 });
     const launchedAt = Date.now();
     await sleep(100);
-    const second = createTutti({ writeKey: 'other', endpoint: collector.url, flushInterval: 20 });
+    const second = createTutti({ writeKey: 'other', endpoint: suite.collector.url, flushInterval: 20 });
     const got = await arrived(second.getAnonymousId(), 3);
     expect(names(got)).toEqual(['Mini App Launched', 'Mini App Shown', 'screen:pages/index/index']);
     expect(Date.parse(got[0].timestamp)).toBeLessThanOrEqual(launchedAt);
@@ -236,7 +218,7 @@ describe('outside WeChat', () => {
     vi.resetModules();
     expect((globalThis as any).wx).toBeUndefined();
     const mod = await import('../../adapters/miniprogram/index');
-    mod.default.init({ writeKey: 'ssr', endpoint: collector.url, flushInterval: 10 });
+    mod.default.init({ writeKey: 'ssr', endpoint: suite.collector.url, flushInterval: 10 });
     mod.default.track('Rendered');
     const got = await arrived(mod.default.getAnonymousId(), 1);
     expect(got[0].context.channel).toBe('miniprogram');
