@@ -110,4 +110,6 @@ for (const [file, input, name] of scripts) {
   });
 }
 
-export default builds;
+/** `TUTTI_ONLY=tutti.min.js npm run build`-style filtering: only builds whose output path contains it (quick size checks). */
+const only = process.env.TUTTI_ONLY;
+export default only ? builds.filter((b) => JSON.stringify(b.output).includes(only)) : builds;
