@@ -6,15 +6,13 @@ import type { Platform } from '../../src/platform';
 import { createWebTutti } from '../web/lib/create';
 import { win } from '../web/lib/dom';
 import type { VitalsLoader } from '../web/lib/vitals';
-import type { SlotsLoader } from '../web/personalize/boot';
 import { bridgeTransport } from './bridge';
 import { containerDetector } from './container';
 
-export function createH5Tutti(loadVitals?: VitalsLoader, loadSlots?: SlotsLoader): CoreTutti {
+export function createH5Tutti(loadVitals?: VitalsLoader): CoreTutti {
   const core: CoreTutti = createWebTutti({
     channel: 'h5',
     loadVitals,
-    loadSlots,
     platform(p, o) {
       const out: Partial<Platform> = Object.assign({}, p);
       if (win()) {

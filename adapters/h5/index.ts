@@ -8,12 +8,10 @@ import { createH5Tutti } from './create';
 
 // A dynamic import: bundlers split web-vitals into its own chunk, loaded only with webVitals on.
 const loadVitals = (): Promise<VitalsModule> => import('web-vitals');
-// Personalization slots: a separate chunk, fetched only when the page has slots.
-const loadSlots = () => import('../web/personalize/index');
 
 /** An independent instance (own queue and settings); initialised when options are given. */
 export function createTutti(options?: TuttiOptions): Tutti {
-  const t = createH5Tutti(loadVitals, loadSlots);
+  const t = createH5Tutti(loadVitals);
   if (options) t.init(options);
   return t;
 }
@@ -22,7 +20,7 @@ export function createTutti(options?: TuttiOptions): Tutti {
  * The page's singleton, not initialised until `tutti.init(options)`. It is shared with
  * any other copy of Tutti on the page (the web script tag included), so nothing is sent twice.
  */
-const tutti: Tutti = /*#__PURE__*/ pageSingleton(() => createH5Tutti(loadVitals, loadSlots));
+const tutti: Tutti = /*#__PURE__*/ pageSingleton(() => createH5Tutti(loadVitals));
 
 export default tutti;
 export { tutti };

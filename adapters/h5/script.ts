@@ -3,4 +3,4 @@
 import { bootScript } from '../web/lib/boot-script';
 import { createH5Tutti } from './create';
 
-export default bootScript((loadVitals, loadSlots) => createH5Tutti(loadVitals, loadSlots));
+export default bootScript(createH5Tutti);

@@ -8,12 +8,10 @@ import type { VitalsModule } from './lib/vitals';
 
 // A dynamic import: bundlers split web-vitals into its own chunk, loaded only with webVitals on.
 const loadVitals = (): Promise<VitalsModule> => import('web-vitals');
-// Personalization slots: a separate chunk, fetched only when the page has slots.
-const loadSlots = () => import('./personalize/index');
 
 /** An independent instance (own queue and settings); initialised when options are given. */
 export function createTutti(options?: TuttiOptions): Tutti {
-  const t = createWebTutti({ loadVitals, loadSlots });
+  const t = createWebTutti({ loadVitals });
   if (options) t.init(options);
   return t;
 }
@@ -23,7 +21,7 @@ export function createTutti(options?: TuttiOptions): Tutti {
  * are kept with their timestamps. A second copy of the SDK on the page (script tag plus
  * npm) gets the first copy's instance, so nothing is sent twice.
  */
-const tutti: Tutti = /*#__PURE__*/ pageSingleton(() => createWebTutti({ loadVitals, loadSlots }));
+const tutti: Tutti = /*#__PURE__*/ pageSingleton(() => createWebTutti({ loadVitals }));
 
 export default tutti;
 export { tutti };

@@ -1,21 +1,23 @@
-// dist/tutti.personalize.min.js: the personalization chunk for script-tag pages. Loaded
-// by dist/tutti.min.js (only when the page has slots), it hands itself over through the
-// page registry. Included by hand with its own <script> after the SDK, it attaches
-// itself to the page's initialised `window.tutti`.
-import type { Tutti } from '../../src/types';
+// dist/tutti.personalize.min.js: personalization slots for script-tag pages, an add-on
+// the page includes only where it has slots. It may run before or after the SDK:
+// - after it, or after the async snippet's stub: enableSlots(window.tutti) (the stub
+//   queues the start like any other call);
+// - before both: its start waits in the page registry, and the SDK hands it to the
+//   page's instance when it creates it (lib/registry.ts).
+// Either way, slots marked data-tutti-pending are held hidden from the moment it runs.
+import type { Plugin, Tutti } from '../../src/types';
 import { attempt, win } from './lib/dom';
-import { enableSlots } from './personalize/slots';
+import { enableSlots } from './personalize/enable';
 import { slotRegistry } from './personalize/shared';
 
 attempt(() => {
-  const w = win();
+  const w = win() as (Window & { tutti?: Tutti }) | undefined;
   if (!w) return;
   const reg = slotRegistry();
-  if (reg.slots) return; // another copy got here first
-  const mod = (reg.slots = { enableSlots });
-  const waiting = reg.onSlots;
-  reg.onSlots = undefined;
-  if (waiting) return waiting.forEach(([resolve]) => resolve(mod));
-  const t = (w as { tutti?: Tutti & { options?: unknown } }).tutti;
-  if (t && t.options && typeof t.track === 'function') enableSlots(t);
+  if (reg.slotsAddon) return; // another copy got here first
+  reg.slotsAddon = true;
+  const own = document.currentScript as HTMLScriptElement | null;
+  const t = w.tutti && typeof w.tutti.use === 'function' ? w.tutti : reg.instance;
+  const later = { use: (p: Plugin) => (reg.plugins || (reg.plugins = [])).push(p) } as unknown as Tutti;
+  enableSlots(t || later, { nonce: (own && own.nonce) || undefined });
 }, undefined);

@@ -3,4 +3,4 @@
 import { bootScript } from './lib/boot-script';
 import { createWebTutti } from './lib/create';
 
-export default bootScript((loadVitals, loadSlots) => createWebTutti({ loadVitals, loadSlots }));
+export default bootScript((loadVitals) => createWebTutti({ loadVitals }));

@@ -1,4 +1,4 @@
-// Personalization slots in real headless Chromium, script-tag build, against the
+// Personalization slots in real headless Chromium, script tag + add-on, against the
 // reference collector's decide rules: every content type, XSS payloads that must never
 // run, the anti-flicker wait and its timeout, the per-person cache, Slot Viewed /
 // Slot Clicked, SPA slots, layout shift, the A/B split, and the figures.
@@ -82,15 +82,19 @@ interface PageOptions {
   /** init options besides writeKey/endpoint (personalization.timeout is 3000 unless given, so a loaded CI machine never times out by accident); false: no SDK at all. */
   init?: Record<string, unknown> | false;
   head?: string;
+  /** Where the page loads dist/tutti.personalize.min.js: before the SDK (default, as the README advises), after it, or not at all. */
+  addon?: 'before' | 'after' | false;
 }
 
-function slotPage({ body, init = {}, head = '' }: PageOptions): string {
+const ADDON = '<script src="/dist/tutti.personalize.min.js"></script>';
+
+function slotPage({ body, init = {}, head = '', addon = 'before' }: PageOptions): string {
   const sdk =
     init === false
       ? ''
-      : `<script src="/dist/tutti.min.js" data-auto-init="false"></script>
+      : `${addon === 'before' ? ADDON : ''}<script src="/dist/tutti.min.js" data-auto-init="false"></script>
 <script>tutti.init(${JSON.stringify({ writeKey: 'e2e', endpoint: collector.url, webVitals: false, flushInterval: 100, personalization: { timeout: 3000 }, ...init })});
-tutti.on('decision', function (i) { __decisions.push(i); });</script>`;
+tutti.on('decision', function (i) { __decisions.push(i); });</script>${addon === 'after' ? ADDON : ''}`;
   return `<!doctype html><html><head><meta charset="utf-8"><title>Slots</title>${head}${PROBES}${sdk}
 <style>body{margin:0;font:16px/1.4 sans-serif} .slot{min-height:3em;font-size:20px}</style></head><body>${body}</body></html>`;
 }
@@ -152,7 +156,6 @@ describe('slots in Chromium (script tag)', () => {
     expect(dom.decisions).toContainEqual(['json', 'json']);
     expect(dom.pwned).toBeUndefined();
     expect(dom.errors).toEqual([]);
-    // The chunk came from next to the SDK, once.
     expect(site.hits.filter((h) => h === '/dist/tutti.personalize.min.js').length).toBeGreaterThanOrEqual(1);
   });
 
@@ -214,7 +217,7 @@ describe('slots in Chromium (script tag)', () => {
     expect(await page.evaluate(() => document.querySelector('[data-tutti-slot]')!.textContent)).toBe('Default plain');
   });
 
-  it('a slot hidden by its markup (data-tutti-pending) is hidden from the first paint when the SDK is in <head>', async () => {
+  it('a slot hidden by its markup (data-tutti-pending) is hidden from the first paint when the add-on is in <head>', async () => {
     collector.delay(200);
     const page = await open({
       body: `<div class="slot" data-tutti-slot="plain" data-tutti-pending>Default</div>
@@ -303,14 +306,39 @@ describe('slots in Chromium (script tag)', () => {
     expect(viewed.map((p) => p.slotId).sort()).toEqual(['hero', 'hero', 'html', 'plain']);
   });
 
-  it('pages without slots never download the personalization chunk nor call decide', async () => {
+  it('the add-on included after the SDK (already initialised) renders the same', async () => {
+    const page = await open({ addon: 'after', body: `<div class="slot" data-tutti-slot="plain">Default plain</div>` });
+    await settled(page, ['plain']);
+    expect(await page.evaluate(() => document.querySelector('[data-tutti-slot]')!.textContent)).toBe('Plain variant');
+    expect(decideRequests().length).toBe(1);
+  });
+
+  it('async snippet + async add-on, whichever arrives first: one decide, rendered', async () => {
+    const snippet = readFileSync('adapters/web/snippet.js', 'utf8')
+      .replace("'https://cdn.example.com/tutti/tutti.min.js'", JSON.stringify(`/dist/tutti.min.js?delay=${150}`))
+      .replace("tutti.init({ writeKey: 'YOUR_WRITE_KEY', endpoint: 'https://collect.example.com' });", '');
+    const init = JSON.stringify({ writeKey: 'e2e', endpoint: collector.url, webVitals: false, personalization: { timeout: 3000 } });
+    for (const [sdkDelay, addonDelay] of [[150, 0], [0, 150]]) {
+      collector.reset();
+      const head = `<script async src="/dist/tutti.personalize.min.js?delay=${addonDelay}"></script><script>${snippet.replace('delay=150', `delay=${sdkDelay}`)}
+tutti.init(${init});</script>`;
+      const page = await open({ init: false, head, body: `<div class="slot" data-tutti-slot="plain" data-tutti-pending>Default plain</div>` });
+      await settled(page, ['plain']);
+      expect(await page.evaluate(() => document.querySelector('[data-tutti-slot]')!.textContent)).toBe('Plain variant');
+      expect(decideRequests().length).toBe(1);
+      await page.close();
+    }
+  });
+
+  it('pages without the add-on never download it, hide nothing and never call decide', async () => {
     const before = site.hits.filter((h) => h.includes('personalize')).length;
-    const page = await open({ body: '<p>No slots here</p>' });
+    const page = await open({ addon: false, body: '<p>No slots here</p><div data-tutti-slot="plain" data-tutti-pending>Default</div>' });
     await page.waitForFunction(() => (window as any).tutti.getSessionId() !== '');
     await page.waitForTimeout(300);
     expect(site.hits.filter((h) => h.includes('personalize')).length).toBe(before);
     expect(decideRequests().length).toBe(0);
     expect(await page.evaluate(() => document.querySelectorAll('style[data-tutti-slots]').length)).toBe(0);
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('[data-tutti-slot]')!).visibility)).toBe('visible');
   });
 
   it('A/B split end to end: stable per person across page views, both variants across people', async () => {

@@ -9,11 +9,9 @@ import { pageSingleton } from './registry';
 import { replayQueue, type Replayable } from './replay';
 import { scriptVitalsLoader, vitalsUrl } from './vitals-loader';
 import type { VitalsLoader } from './vitals';
-import { scriptSlotsLoader, slotsUrl } from '../personalize/script-loader';
-import type { SlotsLoader } from '../personalize/boot';
 
-/** Makes an instance given how its add-ons (web vitals, personalization) are fetched. */
-export type ScriptFactory = (loadVitals: VitalsLoader, loadSlots: SlotsLoader) => CoreTutti;
+/** Makes an instance given how its web-vitals add-on is fetched. */
+export type ScriptFactory = (loadVitals: VitalsLoader) => CoreTutti;
 
 /** The <script> element this file was loaded by (async snippet included). */
 function ownScript(): HTMLScriptElement | null {
@@ -23,14 +21,14 @@ function ownScript(): HTMLScriptElement | null {
 
 export function bootScript(make: ScriptFactory): Tutti {
   const w = win() as (Window & { tutti?: unknown }) | undefined;
-  // The add-ons live next to the SDK file and inherit its CSP nonce.
-  const build = (src: string, nonce?: string, slotsSrc = '') => make(scriptVitalsLoader(src, nonce), scriptSlotsLoader(slotsSrc, nonce));
+  // The vitals add-on lives next to the SDK file and inherits its CSP nonce.
+  const build = (src: string, nonce?: string) => make(scriptVitalsLoader(src, nonce));
   if (!w) return build('');
   const script = attempt(ownScript, null);
   const ds = (script && script.dataset) || {};
   const own = (script && script.src) || '';
   const stub = w.tutti as { _q?: unknown } | undefined;
-  const t = pageSingleton(() => build(ds.vitalsSrc || vitalsUrl(own), (script && script.nonce) || undefined, slotsUrl(own))) as Replayable;
+  const t = pageSingleton(() => build(ds.vitalsSrc || vitalsUrl(own), (script && script.nonce) || undefined)) as Replayable;
   w.tutti = t;
   attempt(() => {
     const options = optionsFromDataset(ds);

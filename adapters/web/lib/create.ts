@@ -16,8 +16,6 @@ import { lsGet } from './local-storage';
 import { autoPageviews } from './pageviews';
 import { sharedIdb, webPlatform, type WebPlatform } from './platform';
 import { reportVitals, type VitalsLoader } from './vitals';
-// [personalization hook] boot only (hides slots, loads the chunk when the page has slots).
-import { bootSlots, prehideSlots, type SlotsLoader } from '../personalize/boot';
 
 export interface WebSetup {
   /** 'web' unless an adapter says otherwise ('h5'). */
@@ -27,8 +25,6 @@ export interface WebSetup {
   /** Extends or replaces platform parts (H5: container context, native bridge transport). */
   platform?(p: WebPlatform, options: ResolvedOptions): Partial<Platform>;
   hooks?: CoreHooks;
-  /** [personalization hook] How the slots chunk is fetched: dynamic import (npm) or the add-on script (script tag). */
-  loadSlots?: SlotsLoader;
 }
 
 /** How long init may wait for IndexedDB to hand back a lost anonymous ID. */
@@ -57,8 +53,6 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
             autoPageviews({ page: () => t.page(), navigated: (url) => env && env.navigated(url), clickIds: CAMPAIGN_PARAMS });
           }
           decorateLinks(o.linkDomains, t.linkUrl);
-          // [personalization hook] loads adapters/web/personalize only when the page has slots.
-          if (setup.loadSlots) bootSlots(t, o, setup.loadSlots);
           if (o.webVitals && setup.loadVitals) {
             setup.loadVitals().then(
               (lib) => reportVitals(lib, t.track),
@@ -77,8 +71,6 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
       core.warn('Tutti is already initialised on this page (a second init, or a second copy of the SDK); this call joins the first');
       return core;
     }
-    // [personalization hook] the anti-flicker rule goes in before any wait below.
-    if (setup.loadSlots) prehideSlots(options, setup.loadSlots);
     // The core reads the anonymous ID synchronously at init. When the cookie and
     // localStorage both lost it, the IndexedDB mirror may still have it: read that
     // first (calls meanwhile are buffered by the core with their own timestamps).

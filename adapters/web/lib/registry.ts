@@ -1,14 +1,16 @@
 // One Tutti per page, however many copies are loaded (SPEC §6; LESSONS §3.7: an SDK
 // loaded twice double-counts). Every copy meets in `window.__tutti__`: the first
 // singleton to initialise registers there, and a later copy's `init` joins it instead
-// of starting a second pipeline. The vitals add-on script also hands itself over here.
-import type { Tutti } from '../../../src/types';
+// of starting a second pipeline. The add-on scripts also hand themselves over here.
+import type { Plugin, Tutti } from '../../../src/types';
 import type { VitalsModule } from './vitals';
 import { win } from './dom';
 
 export interface Registry {
   /** The page's initialised singleton. */
   instance?: Tutti;
+  /** Plugins of add-ons that ran before the SDK (personalization): used on the singleton when it is made. */
+  plugins?: Plugin[];
   /** web-vitals, once dist/tutti.vitals.min.js has run. */
   vitals?: VitalsModule;
   /** Waiters for the vitals script. */
@@ -28,5 +30,10 @@ export function registry(): Registry {
  */
 export function pageSingleton(make: () => Tutti): Tutti {
   const reg = registry();
-  return reg.instance || (win() ? (reg.instance = make()) : make());
+  if (reg.instance) return reg.instance;
+  if (!win()) return make();
+  const t = (reg.instance = make());
+  (reg.plugins || []).forEach((p) => t.use(p));
+  reg.plugins = undefined;
+  return t;
 }

@@ -1,14 +1,13 @@
-// Personalization slots for the web and H5 (SPEC §7), as a module of its own so it is
-// never in the core bundle's critical path: the web adapter loads it with a dynamic
-// import only when the page has slots, and the script tag loads
-// dist/tutti.personalize.min.js. Import it yourself to control when slots start:
+// Personalization slots for the web and H5 (SPEC §7): an add-on, so pages without slots
+// never pay for it. npm:
 //
 //   import tutti from 'tutti';
 //   import { enableSlots } from 'tutti/personalize';
+//   enableSlots(tutti); // before or after init; earlier = anti-flicker sooner
 //   tutti.init({ writeKey, endpoint });
-//   enableSlots(tutti);
 //
+// Script tag: dist/tutti.personalize.min.js does the same for `window.tutti`.
 // `tutti.personalize(ids)` keeps working for hand-made rendering.
-export { enableSlots } from './slots';
+export { enableSlots } from './enable';
 export type { SlotOptions, SlotsController } from './slots';
 export { sanitizeHtml } from './sanitize';

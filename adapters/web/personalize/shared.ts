@@ -1,22 +1,18 @@
-// What the core bundle (boot, script loader) and the personalization chunk share through
-// the page registry `window.__tutti__`: the loaded module, its waiters, and which
-// instances already have slots enabled (a second copy of the chunk — npm import plus
-// script tag — must not run a second controller).
+// What every copy of the personalization code on a page (the script add-on, an npm
+// bundle) shares through the page registry `window.__tutti__`: the anti-flicker hold and
+// which instances already have slots enabled, so a second copy never runs a second
+// controller.
 import type { Tutti } from '../../../src/types';
 import { registry, type Registry } from '../lib/registry';
-import type { SlotsController, SlotOptions } from './slots';
-
-export interface SlotsModule {
-  enableSlots(tutti: Tutti, options?: SlotOptions): SlotsController;
-}
+import type { SlotsController } from './slots';
 
 export interface SlotsRegistry extends Registry {
-  /** The personalization module, once dist/tutti.personalize.min.js has run. */
-  slots?: SlotsModule;
-  /** Waiters for that script: [resolve, reject]. */
-  onSlots?: Array<[(m: SlotsModule) => void, (e: unknown) => void]>;
-  /** When slots were first hidden (ms epoch): the anti-flicker wait counts from here. */
+  /** When the current anti-flicker hold began (ms epoch). */
   slotsSince?: number;
+  /** When it ends (ms epoch); 0 once a controller has taken over. */
+  slotsUntil?: number;
+  /** dist/tutti.personalize.min.js has run. */
+  slotsAddon?: boolean;
   /** Instances with slots enabled, and their controllers. */
   slotControllers?: Array<[Tutti, SlotsController]>;
 }

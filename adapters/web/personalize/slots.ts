@@ -14,12 +14,13 @@ import { pageKey } from '../lib/pageviews';
 import { decisionCache, type DecisionCache } from './cache';
 import { renderContent, validDecision } from './content';
 import { createExposure } from './exposure';
-import { slotRegistry } from './shared';
 import { ensureStyle, PENDING_ATTR, SLOT_ATTR, SLOT_SELECTOR } from './style';
 
 export interface SlotOptions {
-  /** When the wait began (ms epoch; the boot passes the moment it hid the slots). Default: now. */
+  /** When the wait began (ms epoch). Default: when the anti-flicker hold began, if it is still on, else now. */
   since?: number;
+  /** CSP nonce for the anti-flicker <style> until init gives `personalization.nonce` (the add-on passes its own). */
+  nonce?: string;
 }
 
 export interface SlotsController {
@@ -30,7 +31,7 @@ export interface SlotsController {
 }
 
 /** What the controller needs from the instance; `options`/`warn` exist on every Tutti instance. */
-type Instance = Tutti & {
+export type Instance = Tutti & {
   options?: { writeKey: string; endpoint: string; personalization?: { slots?: unknown; timeout?: unknown; antiFlicker?: unknown; nonce?: unknown } };
   warn?: (...a: unknown[]) => void;
   /** The core's hook for decisions served from the cache, so on('decision') still hears them. */
@@ -53,24 +54,16 @@ interface Entry {
 const MAX_ID = 200;
 const currentPage = () => pageKey(location, CAMPAIGN_PARAMS);
 
-export function enableSlots(tutti: Tutti, options: SlotOptions = {}): SlotsController {
-  const noop: SlotsController = { refresh: () => undefined, stop: () => undefined };
-  return attempt(() => {
-    if (typeof document === 'undefined') return noop;
-    const reg = slotRegistry();
-    const list = reg.slotControllers || (reg.slotControllers = []);
-    for (const [t, c] of list) if (t === tutti) return c;
-    const c = start(tutti as Instance, options);
-    list.push([tutti, c]);
-    return c;
-  }, noop);
+/** The instance's personalization options with the defaults (SPEC §2: 800 ms, anti-flicker on). */
+export function slotSettings(t: Instance) {
+  const p = (t.options && t.options.personalization) || {};
+  return { p, timeout: Number(p.timeout) >= 0 ? Number(p.timeout) : 800, antiFlicker: p.antiFlicker !== false };
 }
 
-function start(t: Instance, options: SlotOptions): SlotsController {
+/** Runs a controller for an initialised instance, from now (enableSlots decides when). */
+export function startSlots(t: Instance, options: SlotOptions): SlotsController {
   const o = t.options;
-  const p = (o && o.personalization) || {};
-  const timeout = Number(p.timeout) >= 0 ? Number(p.timeout) : 800;
-  const antiFlicker = p.antiFlicker !== false;
+  const { p, timeout, antiFlicker } = slotSettings(t);
   const only = Array.isArray(p.slots) ? (p.slots as unknown[]).filter((s): s is string => typeof s === 'string') : undefined;
   const warn = (...a: unknown[]) => attempt(() => t.warn && t.warn('[slots]', ...a), undefined);
   const cache: DecisionCache = decisionCache(o ? o.writeKey + '@' + o.endpoint : '', () => t.getAnonymousId() + '\n' + (t.getUserId() || ''));
@@ -79,7 +72,7 @@ function start(t: Instance, options: SlotOptions): SlotsController {
   const entries = new Map<string, Entry>();
   let queue: string[] = [];
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The first batch ends where the boot's wait ends; later ones (SPA) get a full timeout. */
+  /** The first batch ends where the page's first wait ends; later ones (SPA) get a full timeout. */
   let firstDeadline: number | undefined = (options.since || Date.now()) + timeout;
   let page = currentPage();
   let href = location.href;
@@ -87,7 +80,7 @@ function start(t: Instance, options: SlotOptions): SlotsController {
   /** After stop(), answers still in flight change nothing and report nothing. */
   let stopped = false;
 
-  if (antiFlicker) ensureStyle(p.nonce);
+  if (antiFlicker) ensureStyle(p.nonce || options.nonce);
 
   const props = (s: Slot) => {
     const out: Record<string, string> = { slotId: s.id, variantId: s.decision ? s.decision.variantId : 'default' };
@@ -269,8 +262,6 @@ function start(t: Instance, options: SlotOptions): SlotsController {
         exposure.stop();
         if (flushTimer) clearTimeout(flushTimer);
         slots.forEach((s, el) => !s.settled && el.removeAttribute(PENDING_ATTR));
-        const reg = slotRegistry();
-        reg.slotControllers = (reg.slotControllers || []).filter(([x]) => x !== t);
       }, undefined);
     },
   };

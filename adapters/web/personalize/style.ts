@@ -10,9 +10,14 @@ export const PENDING_ATTR = 'data-tutti-pending';
 const STYLE_MARK = 'data-tutti-slots';
 const CSS = '[data-tutti-slot][data-tutti-pending]{visibility:hidden}';
 
-/** Adds the anti-flicker rule once per document. */
+/**
+ * Adds the anti-flicker rule once per document. A rule added earlier without the nonce
+ * that init then gives (the add-on ran first) was refused by the CSP: it is replaced.
+ */
 export function ensureStyle(nonce?: unknown): void {
-  if (document.querySelector(`style[${STYLE_MARK}]`)) return;
+  const old = document.querySelector<HTMLStyleElement>(`style[${STYLE_MARK}]`);
+  if (old && (typeof nonce !== 'string' || !nonce || old.nonce === nonce)) return;
+  removeStyle();
   const s = document.createElement('style');
   s.setAttribute(STYLE_MARK, '');
   if (typeof nonce === 'string' && nonce) s.nonce = nonce;
