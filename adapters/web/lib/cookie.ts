@@ -5,17 +5,14 @@
 /** Two years, in seconds: the anonymous ID's lifetime. */
 export const TWO_YEARS = 63072000;
 
+/** The cookie's value, null when absent or unreadable. `name` is one of our own (no RegExp characters). */
 export function readCookie(name: string): string | null {
   try {
-    const parts = document.cookie.split(';');
-    for (const part of parts) {
-      const eq = part.indexOf('=');
-      if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-    }
+    const m = document.cookie.match('(?:^|;)\\s*' + name + '=([^;]*)');
+    return m ? decodeURIComponent(m[1].trim()) : null;
   } catch {
-    // cookies disabled or the value was not ours
+    return null; // cookies disabled or the value was not ours
   }
-  return null;
 }
 
 /**

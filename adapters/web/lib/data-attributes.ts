@@ -2,57 +2,34 @@
 // (data-write-key, data-batch-size, data-link-domains="a.com,b.com"...). Attributes
 // are strings, so known options are converted to their types here; unknown ones pass
 // through for adapters (true/false recognised), and unparsable numbers are left out
-// so the defaults apply.
+// so the defaults apply. Nested options take their group as a prefix:
+// data-retry-max-attempts → retry.maxAttempts, data-personalization-timeout → personalization.timeout.
 import type { TuttiOptions } from '../../../src/types';
 
-/** n: number, l: comma list, b: boolean, r: retry.<name>, s: string as written. */
-const TYPES: Record<string, string> = {
-  batchSize: 'n',
-  flushInterval: 'n',
-  maxQueueSize: 'n',
-  sessionTimeout: 'n',
-  linkDomains: 'l',
-  conversionEvents: 'l',
-  debug: 'b',
-  autoPageview: 'b',
-  webVitals: 'b',
-  retryMaxAttempts: 'r',
-  retryBaseDelay: 'r',
-  retryMaxDelay: 'r',
-  writeKey: 's',
-  endpoint: 's',
-  consent: 's',
-  cookieDomain: 's',
-};
+// By option name (within its group for nested ones).
+const NUMBER = /^(batchSize|flushInterval|maxQueueSize|sessionTimeout|maxAttempts|baseDelay|maxDelay|timeout)$/;
+const LIST = /^(linkDomains|conversionEvents|slots)$/;
+const BOOLEAN = /^(debug|autoPageview|webVitals|antiFlicker)$/;
+/** Kept as written even when they read "true", "false" or "" (an empty cookieDomain means host-only). */
+const STRING = /^(writeKey|endpoint|consent|cookieDomain|nonce)$/;
 const NO = /^(false|0|no|off|none)$/i;
 
 /** Options from a dataset (`el.dataset`); `autoInit` and `vitalsSrc` are script-only switches and stay out. */
 export function optionsFromDataset(ds: { [key: string]: string | undefined }): Partial<TuttiOptions> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(ds)) {
-    const raw = ds[key] as string;
-    const type = TYPES[key];
-    const n = raw.trim() ? Number(raw) : NaN;
     if (key === 'autoInit' || key === 'vitalsSrc') continue;
-    // data-personalization-timeout="600", -slots="hero,promo", -anti-flicker="false", -nonce="…"
-    if (key.indexOf('personalization') === 0 && key.length > 15) {
-      const name = key[15].toLowerCase() + key.slice(16);
-      const p = (out.personalization || (out.personalization = {})) as Record<string, unknown>;
-      if (name === 'timeout') {
-        if (isFinite(n)) p.timeout = n;
-      } else if (name === 'slots') p.slots = raw.trim() === 'auto' ? 'auto' : raw.split(',').map((x) => x.trim()).filter(Boolean);
-      else if (name === 'antiFlicker') p.antiFlicker = !NO.test(raw.trim());
-      else p[name] = raw;
-      continue;
-    }
-    if (type === 'n' || type === 'r') {
-      if (!isFinite(n)) continue;
-      if (type === 'n') out[key] = n;
-      else ((out.retry || (out.retry = {})) as Record<string, number>)[key[5].toLowerCase() + key.slice(6)] = n;
-    } else if (type === 'l') out[key] = raw.split(',').map((s) => s.trim()).filter(Boolean);
-    else if (type === 'b') out[key] = !NO.test(raw.trim());
-    else if (key === 'acceptHandoff') out[key] = NO.test(raw) ? false : raw;
-    else out[key] = type || !/^(true|false|)$/i.test(raw) ? raw : !/^false$/i.test(raw);
+    const raw = ds[key] as string;
+    const value = raw.trim();
+    const group = /^(retry|personalization)([A-Z])(.*)$/.exec(key);
+    const name = group ? group[2].toLowerCase() + group[3] : key;
+    const set = (v: unknown) => (((group ? out[group[1]] || (out[group[1]] = {}) : out) as Record<string, unknown>)[name] = v);
+    if (NUMBER.test(name)) {
+      if (value && isFinite(+value)) set(+value);
+    } else if (LIST.test(name)) set(name === 'slots' && value === 'auto' ? value : value.split(',').map((s) => s.trim()).filter(Boolean));
+    else if (BOOLEAN.test(name)) set(!NO.test(value));
+    else if (name === 'acceptHandoff') set(NO.test(raw) ? false : raw);
+    else set(STRING.test(name) || !/^(true|false|)$/i.test(raw) ? raw : !/^false$/i.test(raw));
   }
   return out as Partial<TuttiOptions>;
 }
