@@ -2,7 +2,6 @@
 // unload flushes) on channel 'h5', plus what in-app browsers need: the container in every
 // event's context and, when the host app injects one, the native-bridge transport.
 import type { CoreTutti } from '../../src/core';
-import type { Platform } from '../../src/platform';
 import { createWebTutti } from '../web/lib/create';
 import { win } from '../web/lib/dom';
 import type { VitalsLoader } from '../web/lib/vitals';
@@ -13,23 +12,21 @@ export function createH5Tutti(loadVitals?: VitalsLoader): CoreTutti {
   const core: CoreTutti = createWebTutti({
     channel: 'h5',
     loadVitals,
+    // `p` is this instance's own platform: its parts are extended in place.
     platform(p, o) {
-      const out: Partial<Platform> = Object.assign({}, p);
       if (win()) {
-        const env = p.env;
+        const context = p.env.context;
         const container = containerDetector();
-        out.env = Object.assign({}, env, {
-          context() {
-            const c = env.context();
-            c.container = container();
-            return c;
-          },
-        });
+        p.env.context = () => {
+          const c = context();
+          c.container = container();
+          return c;
+        };
       }
       // The queue posts batches to exactly this URL; everything else stays on HTTP.
       const batchUrl = o.endpoint.replace(/\/+$/, '') + o.contract.batchPath;
-      if (p.transport) out.transport = bridgeTransport(p.transport, batchUrl, (...a) => core.warn(...a));
-      return out;
+      if (p.transport) p.transport = bridgeTransport(p.transport, batchUrl, core.warn);
+      return p;
     },
   });
   return core;
