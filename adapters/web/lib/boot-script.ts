@@ -3,7 +3,7 @@
 // auto-init from the data attributes, and replay the async snippet's queue.
 import type { CoreTutti } from '../../../src/core';
 import type { Tutti, TuttiOptions } from '../../../src/types';
-import { optionsFromDataset } from './data-attributes';
+import { NO, optionsFromDataset } from './data-attributes';
 import { attempt, win } from './dom';
 import { pageSingleton } from './registry';
 import { replayQueue, type Replayable } from './replay';
@@ -32,7 +32,7 @@ export function bootScript(make: ScriptFactory): Tutti {
   w.tutti = t;
   attempt(() => {
     const options = optionsFromDataset(ds);
-    if (options.writeKey && !/^(false|0|no|off)$/i.test(ds.autoInit || '')) t.init(options as TuttiOptions);
+    if (options.writeKey && !NO.test(ds.autoInit || '')) t.init(options as TuttiOptions);
   }, undefined);
   if (stub && stub !== t) replayQueue(t, stub._q);
   return t;

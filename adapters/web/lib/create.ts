@@ -68,7 +68,7 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
   const coreInit = core.init;
   core.init = (options) => {
     if (restoring || core.options) {
-      core.warn('Tutti is already initialised on this page (a second init, or a second copy of the SDK); this call joins the first');
+      core.warn('init: already initialised on this page (second init or SDK copy); ignored');
       return core;
     }
     // The core reads the anonymous ID synchronously at init. When the cookie and

@@ -12,7 +12,8 @@ const LIST = /^(linkDomains|conversionEvents|slots)$/;
 const BOOLEAN = /^(debug|autoPageview|webVitals|antiFlicker)$/;
 /** Kept as written even when they read "true", "false" or "" (an empty cookieDomain means host-only). */
 const STRING = /^(writeKey|endpoint|consent|cookieDomain|nonce)$/;
-const NO = /^(false|0|no|off|none)$/i;
+/** How an attribute says no: data-debug="off", data-auto-init="false"... */
+export const NO = /^(false|0|no|off|none)$/i;
 
 /** Options from a dataset (`el.dataset`); `autoInit` and `vitalsSrc` are script-only switches and stay out. */
 export function optionsFromDataset(ds: { [key: string]: string | undefined }): Partial<TuttiOptions> {
