@@ -6,7 +6,7 @@
 // in-page anchor. Changes in one task are coalesced: a router's push-then-replace is
 // one page view, with the final URL. A page restored from the back/forward cache is
 // seen again without any load event, so that is a page view too.
-import { listen, win } from './dom';
+import { attempt, listen, win } from './dom';
 
 /** Query parameters that never make a new page: campaign tags, click IDs, handoff. */
 export function isTrackingParam(name: string, clickIds: string[]): boolean {
@@ -18,17 +18,9 @@ export function pageKey(loc: { pathname: string; search: string; hash: string },
   const query = loc.search
     .slice(1)
     .split('&')
-    .filter((p) => p && !isTrackingParam(decodeParam(p.split('=')[0]), clickIds))
+    .filter((p) => p && !isTrackingParam(attempt(() => decodeURIComponent(p.split('=')[0]), p), clickIds))
     .join('&');
   return loc.pathname + (query ? '?' + query : '') + (/^#[/!]/.test(loc.hash) ? loc.hash : '');
-}
-
-function decodeParam(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 export interface PageviewDeps {
@@ -66,8 +58,12 @@ export function autoPageviews(deps: PageviewDeps): () => void {
     if (!timer) timer = setTimeout(check, 0);
   };
 
+  const offs = [
+    listen(w, 'popstate', schedule),
+    listen(w, 'hashchange', schedule),
+    listen(w, 'pageshow', (e) => (e as PageTransitionEvent).persisted && deps.page()),
+  ];
   // Wrap rather than replace, so other wrappers (routers, other tools) keep working.
-  const patched: Array<() => void> = [];
   for (const name of ['pushState', 'replaceState'] as const) {
     const original = h[name];
     if (typeof original !== 'function') continue;
@@ -77,21 +73,15 @@ export function autoPageviews(deps: PageviewDeps): () => void {
       return result;
     };
     h[name] = wrapper;
-    patched.push(() => {
+    offs.push(() => {
       if (h[name] === wrapper) h[name] = original;
     });
   }
-  const offPop = listen(w, 'popstate', schedule);
-  const offHash = listen(w, 'hashchange', schedule);
-  const offShow = listen(w, 'pageshow', (e) => (e as PageTransitionEvent).persisted && deps.page());
 
   deps.page();
 
   return () => {
-    patched.forEach((undo) => undo());
-    offPop();
-    offHash();
-    offShow();
+    offs.forEach((off) => off());
     if (timer) clearTimeout(timer);
   };
 }
