@@ -1,7 +1,7 @@
 // One web instance: the core wired to the browser platform, plus what only a page
 // has: handoff adoption on landing, auto page views, link decoration, web vitals.
 // The H5 adapter builds on this with its own channel, context and transport.
-import { createCore, type CoreHooks, type CoreTutti } from '../../../src/core';
+import { createCore, type CoreTutti } from '../../../src/core';
 import { CAMPAIGN_PARAMS } from '../../../src/campaign/campaign';
 import type { Platform } from '../../../src/platform';
 import type { Channel, ResolvedOptions } from '../../../src/types';
@@ -24,7 +24,6 @@ export interface WebSetup {
   loadVitals?: VitalsLoader;
   /** Extends or replaces platform parts (H5: container context, native bridge transport). */
   platform?(p: WebPlatform, options: ResolvedOptions): Partial<Platform>;
-  hooks?: CoreHooks;
 }
 
 /** How long init may wait for IndexedDB to hand back a lost anonymous ID. */
@@ -42,25 +41,22 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
       return setup.platform ? setup.platform(p, o) : p;
     },
     {
-      init(t, o) {
+      init(t) {
         // Always strip the parameters, even when not adopting them: a shared link must not carry them on.
         adoptHandoffFromUrl(t.adoptHandoff);
-        if (setup.hooks && setup.hooks.init) setup.hooks.init(t, o);
       },
       ready(t, o) {
-        if (win()) {
-          if (o.autoPageview) {
-            autoPageviews({ page: () => t.page(), navigated: (url) => env && env.navigated(url), clickIds: CAMPAIGN_PARAMS });
-          }
-          decorateLinks(o.linkDomains, t.linkUrl);
-          if (o.webVitals && setup.loadVitals) {
-            setup.loadVitals().then(
-              (lib) => reportVitals(lib, t.track),
-              (e) => t.warn('web vitals unavailable', e),
-            );
-          }
+        if (!win()) return;
+        if (o.autoPageview) {
+          autoPageviews({ page: () => t.page(), navigated: (url) => env && env.navigated(url), clickIds: CAMPAIGN_PARAMS });
         }
-        if (setup.hooks && setup.hooks.ready) setup.hooks.ready(t, o);
+        decorateLinks(o.linkDomains, t.linkUrl);
+        if (o.webVitals && setup.loadVitals) {
+          setup.loadVitals().then(
+            (lib) => reportVitals(lib, t.track),
+            (e) => t.warn('web vitals unavailable', e),
+          );
+        }
       },
     },
   );
