@@ -2,7 +2,7 @@
 // (mini-program scene), then the referrer; nothing at all is 'direct'.
 import { hostOf } from '../lib/domain';
 import type { Campaign } from '../types';
-import { isInternalHost, referrerCampaign } from './referrer';
+import type { ReferrerClassifier } from './referrer';
 
 const UTM: Array<[string, string]> = [
   ['utm_source', 'source'],
@@ -68,13 +68,15 @@ export interface Landing {
 /**
  * What a landing says: a campaign, DIRECT, or null when it is an internal
  * navigation (own site or linkDomains) that must not touch the campaign at all.
+ * Without a referrer classifier (mini-programs: their landings have none) a referrer
+ * counts as direct traffic.
  */
-export function classifyLanding(l: Landing, host: string, linkDomains: string[], params: Record<string, string>): Campaign | null {
+export function classifyLanding(l: Landing, host: string, linkDomains: string[], params: Record<string, string>, referrer?: ReferrerClassifier): Campaign | null {
   const refHost = hostOf(l.referrer || '');
   const c =
     campaignFromParams(params) ||
     (l.fallback && l.fallback.source ? l.fallback : null) ||
-    (refHost ? (isInternalHost(refHost, host, linkDomains) ? null : referrerCampaign(refHost)) : DIRECT);
+    (refHost && referrer ? referrer(refHost, host, linkDomains) : DIRECT);
   return c && c !== DIRECT && l.extra ? Object.assign({}, c, l.extra) : c;
 }
 
