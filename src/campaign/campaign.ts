@@ -4,13 +4,8 @@ import { hostOf } from '../lib/domain';
 import type { Campaign } from '../types';
 import type { ReferrerClassifier } from './referrer';
 
-const UTM: Array<[string, string]> = [
-  ['utm_source', 'source'],
-  ['utm_medium', 'medium'],
-  ['utm_campaign', 'name'],
-  ['utm_term', 'term'],
-  ['utm_content', 'content'],
-];
+/** utm_<key> parameters, kept as campaign fields of the same name (utm_campaign as `name`). */
+const UTM = ['source', 'medium', 'campaign', 'term', 'content'];
 
 /** Click IDs kept under their own names, with the network and medium they imply when no utm_* says otherwise. */
 export const CLICK_IDS: Record<string, [source: string, medium: string]> = {
@@ -30,14 +25,14 @@ export const CLICK_IDS: Record<string, [source: string, medium: string]> = {
 export const DIRECT: Campaign = { source: 'direct', medium: '(none)' };
 
 /** Parameters that describe a campaign; the web adapter ignores replaceState calls that only touch these. */
-export const CAMPAIGN_PARAMS = UTM.map((u) => u[0]).concat(Object.keys(CLICK_IDS));
+export const CAMPAIGN_PARAMS = UTM.map((k) => 'utm_' + k).concat(Object.keys(CLICK_IDS));
 
 /** The campaign in a landing's query parameters, or null when there is none. */
 export function campaignFromParams(params: Record<string, string>): Campaign | null {
   let found: Campaign | null = null;
-  for (const [param, field] of UTM) {
-    const v = params[param];
-    if (v) (found || (found = {}))[field] = v.slice(0, 256);
+  for (const k of UTM) {
+    const v = params['utm_' + k];
+    if (v) (found || (found = {}))[k === 'campaign' ? 'name' : k] = v.slice(0, 256);
   }
   for (const id in CLICK_IDS) {
     const v = params[id];
