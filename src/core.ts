@@ -31,6 +31,7 @@ const WIPE = [AID, UID, TRAITS, EXT, 'tutti_ses', 'tutti_cmp'];
 
 /** Calls kept before init (or while waiting for an external ID); beyond this the oldest go. */
 const MAX_BUFFERED = 1000;
+
 export interface CoreHooks {
   /** After identity is loaded, before the landing touch and the replay of early calls (handoff goes here). */
   init?(tutti: CoreTutti, options: ResolvedOptions): void;
@@ -365,6 +366,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       if (typeof console !== 'undefined') console.warn('[tutti] init needs writeKey and endpoint');
       return;
     }
+    // A platform that cannot be made leaves the instance uninitialised (a debug warning), never the host broken.
     p = safe(() => makePlatform(resolved));
     if (!p) return;
     o = resolved;
