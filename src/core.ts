@@ -7,7 +7,7 @@ import type { ConsentState, Decision, EventContext, EventType, ExternalId, JsonO
 import { resolveOptions } from './options';
 import { createEmitter } from './lib/emitter';
 import { cleanName, cleanObject } from './lib/sanitize';
-import { isUuid, uuid } from './lib/uuid';
+import { uuid } from './lib/uuid';
 import { landingParams, withParams } from './lib/query';
 import { hostOf } from './lib/domain';
 import { parseJson } from './lib/json';
@@ -16,9 +16,8 @@ import { createSessions } from './session/session';
 import { createLedger } from './campaign/ledger';
 import { classifyLanding, DIRECT, sameCampaign, type Landing } from './campaign/campaign';
 import { createQueue, type Queue } from './queue/queue';
-import { memoryKV } from './lib/memory-kv';
-import { memoryOutbox } from './queue/memory-outbox';
-import { fetchTransport } from './delivery/fetch-transport';
+import type { ReferrerClassifier } from './campaign/referrer';
+import type { HandoffCheck } from './identity/handoff';
 
 declare const __TUTTI_VERSION__: string;
 export const VERSION: string = typeof __TUTTI_VERSION__ === 'string' ? __TUTTI_VERSION__ : '0.0.0-dev';
@@ -32,16 +31,17 @@ const WIPE = [AID, UID, TRAITS, EXT, 'tutti_ses', 'tutti_cmp'];
 
 /** Calls kept before init (or while waiting for an external ID); beyond this the oldest go. */
 const MAX_BUFFERED = 1000;
-/** Handoff parameters older than this are ignored (SPEC §6: fresh means under 2 minutes). */
-const HANDOFF_MAX_AGE = 120000;
-/** Tolerated clock skew between the linking and the landing device. */
-const HANDOFF_SKEW = 60000;
 
 export interface CoreHooks {
   /** After identity is loaded, before the landing touch and the replay of early calls (handoff goes here). */
   init?(tutti: CoreTutti, options: ResolvedOptions): void;
   /** After the replay: start auto-tracking here. */
   ready?(tutti: CoreTutti, options: ResolvedOptions): void;
+  // Optional features: only the adapters that use one plug it in (and so carry its code).
+  /** Classifies landing referrers (campaign/referrer.ts); without it a referrer counts as direct traffic. */
+  referrer?: ReferrerClassifier;
+  /** Checks identity handoff parameters (identity/handoff.ts); without it `adoptHandoff` adopts nothing. */
+  handoff?: HandoffCheck;
 }
 
 export interface CoreTutti extends Tutti {
@@ -59,19 +59,14 @@ export interface CoreTutti extends Tutti {
   warn(...args: unknown[]): void;
 }
 
-/** A platform made of the core's own parts: memory storage and fetch. */
-export function basePlatform(): Platform {
-  return {
-    env: { channel: 'server', context: () => ({}) },
-    kv: memoryKV(),
-    outbox: memoryOutbox(),
-    transport: fetchTransport(),
-  };
-}
-
-export function createCore(makePlatform: (options: ResolvedOptions) => Partial<Platform>, hooks: CoreHooks = {}): CoreTutti {
+/**
+ * The core on a complete platform. tutti/core's `createCore` (src/index.ts) fills in
+ * the parts a platform leaves out; adapters give every part, so their bundles carry only
+ * their own storage and transport.
+ */
+export function createCore(makePlatform: (options: ResolvedOptions) => Platform, hooks: CoreHooks = {}): CoreTutti {
   let o: ResolvedOptions;
-  let p = basePlatform();
+  let p: Platform;
   let queue: Queue;
   let sessions: ReturnType<typeof createSessions>;
   let ledger: ReturnType<typeof createLedger>;
@@ -235,7 +230,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
   // ---- campaign --------------------------------------------------------------
 
   function touch(l: Landing, at: number): void {
-    const c = classifyLanding(l, (p.env.host && p.env.host()) || hostOf(l.url || ''), o.linkDomains, l.params || landingParams(l.url || ''));
+    const c = classifyLanding(l, (p.env.host && p.env.host()) || hostOf(l.url || ''), o.linkDomains, l.params || landingParams(l.url || ''), hooks.referrer);
     if (!c) return; // internal navigation: the session keeps its campaign
     const sid = sessions.current(at);
     // Direct traffic never overwrites a live session's campaign; the same campaign again
@@ -371,11 +366,10 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
       if (typeof console !== 'undefined') console.warn('[tutti] init needs writeKey and endpoint');
       return;
     }
+    // A platform that cannot be made leaves the instance uninitialised (a debug warning), never the host broken.
+    p = safe(() => makePlatform(resolved));
+    if (!p) return;
     o = resolved;
-    safe(() => {
-      const given = makePlatform(resolved) as Record<string, unknown>;
-      for (const k in given) if (given[k]) (p as unknown as Record<string, unknown>)[k] = given[k];
-    });
     consent = safe(() => p.kv.get(OPTOUT)) ? 'denied' : resolved.consent;
     aid = kv.get(AID) || '';
     if (!aid) kv.set(AID, (aid = unusedAid = uuid()));
@@ -412,17 +406,11 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
   }
 
   function adoptHandoff(params: Record<string, string>): boolean {
-    const mode = o && o.acceptHandoff;
-    if (!mode || !params || consent === 'denied') return false;
-    const age = Date.now() - Number(params.tutti_ts);
-    const newAid = params.tutti_aid;
-    if (!isUuid(newAid) || !(age <= HANDOFF_MAX_AGE && age >= -HANDOFF_SKEW)) {
-      if (newAid) warn('handoff ignored: stale or malformed');
-      return false;
-    }
+    const ids = o && consent !== 'denied' && hooks.handoff && hooks.handoff(params, o.acceptHandoff, warn);
+    if (!ids) return false;
     const at = Date.now();
-    let newUid = mode === 'all' ? cleanName(params.tutti_uid, 'handoff user ID', warn, 128, true) : null;
-    if (newUid && isPlaceholderId(newUid)) newUid = null;
+    const newAid = ids.aid;
+    const newUid = ids.uid;
     if (newUid && uid && newUid !== uid) resetIdentity(at);
     const previous = aid;
     if (newUid) setUser(newUid);

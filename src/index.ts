@@ -1,11 +1,49 @@
 // tutti/core: the platform-free core, for custom platforms and for the adapters.
-export { createCore, basePlatform, VERSION } from './core';
+import { createCore as createCoreOn, type CoreHooks, type CoreTutti } from './core';
+import type { Platform } from './platform';
+import type { ResolvedOptions } from './types';
+import { memoryKV } from './lib/memory-kv';
+import { memoryOutbox } from './queue/memory-outbox';
+import { fetchTransport } from './delivery/fetch-transport';
+import { classifyReferrer } from './campaign/referrer';
+import { handoffIds } from './identity/handoff';
+
+/** A platform made of the core's own parts: memory storage and fetch. */
+export function basePlatform(): Platform {
+  return {
+    env: { channel: 'server', context: () => ({}) },
+    kv: memoryKV(),
+    outbox: memoryOutbox(),
+    transport: fetchTransport(),
+  };
+}
+
+/**
+ * The core on a custom platform: the parts `makePlatform` leaves out (or cannot make, when
+ * it throws) come from `basePlatform()`, and every optional feature is on.
+ */
+export function createCore(makePlatform: (options: ResolvedOptions) => Partial<Platform>, hooks: CoreHooks = {}): CoreTutti {
+  const core: CoreTutti = createCoreOn(
+    (options) => {
+      const p = basePlatform();
+      try {
+        const given = makePlatform(options) as Record<string, unknown>;
+        for (const k in given) if (given[k]) (p as unknown as Record<string, unknown>)[k] = given[k];
+      } catch (e) {
+        core.warn(e);
+      }
+      return p;
+    },
+    Object.assign({ referrer: classifyReferrer, handoff: handoffIds }, hooks),
+  );
+  return core;
+}
+
+export { VERSION } from './core';
 export type { CoreTutti, CoreHooks } from './core';
 export type { Platform, KeyValueStore, OutboxStore, QueuedEvent, Tabs, Environment, Lifecycle } from './platform';
 export * from './types';
-export { memoryKV } from './lib/memory-kv';
-export { memoryOutbox } from './queue/memory-outbox';
-export { fetchTransport } from './delivery/fetch-transport';
+export { memoryKV, memoryOutbox, fetchTransport };
 export { parseQuery, withParams, withoutParams } from './lib/query';
 export { hostOf, siteOf } from './lib/domain';
 export { isUuid } from './lib/uuid';

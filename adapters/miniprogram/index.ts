@@ -6,7 +6,8 @@
 // Importing this module wraps App, Page and Component, so import it before the app and
 // its pages are registered (first line of app.js / app.ts); an import after that still
 // works through wx.onAppShow / onAppHide and getCurrentPages(). See README.md.
-import { createCore, type CoreTutti } from '../../src/index';
+import { createCore, type CoreTutti } from '../../src/core';
+import { basePlatform } from '../../src/index';
 import type { Platform } from '../../src/platform';
 import type { Tutti, TuttiOptions } from '../../src/types';
 import { wxEnvironment, type Whereabouts } from './env';
@@ -27,9 +28,9 @@ export function createTutti(options?: TuttiOptions): Tutti {
   let core: CoreTutti | undefined;
   const tracker = createTracker(() => core, where, onHidden);
 
-  const platform = (): Partial<Platform> => {
-    // Outside WeChat (SSR, a Taro H5 build) the core's memory storage and fetch remain.
-    if (!w) return { env: wxEnvironment(w, where) };
+  const platform = (): Platform => {
+    // Outside WeChat (SSR, a Taro H5 build): the core's memory storage and fetch.
+    if (!w) return Object.assign(basePlatform(), { env: wxEnvironment(w, where) });
     // Back online: send what waited instead of sitting out the retry backoff.
     wxCall(w, 'onNetworkStatusChange', (r: { isConnected?: boolean }) => {
       if (r && r.isConnected && core) core.flush();

@@ -2,15 +2,10 @@
 // (mini-program scene), then the referrer; nothing at all is 'direct'.
 import { hostOf } from '../lib/domain';
 import type { Campaign } from '../types';
-import { isInternalHost, referrerCampaign } from './referrer';
+import type { ReferrerClassifier } from './referrer';
 
-const UTM: Array<[string, string]> = [
-  ['utm_source', 'source'],
-  ['utm_medium', 'medium'],
-  ['utm_campaign', 'name'],
-  ['utm_term', 'term'],
-  ['utm_content', 'content'],
-];
+/** utm_<key> parameters, kept as campaign fields of the same name (utm_campaign as `name`). */
+const UTM = ['source', 'medium', 'campaign', 'term', 'content'];
 
 /** Click IDs kept under their own names, with the network and medium they imply when no utm_* says otherwise. */
 export const CLICK_IDS: Record<string, [source: string, medium: string]> = {
@@ -30,14 +25,14 @@ export const CLICK_IDS: Record<string, [source: string, medium: string]> = {
 export const DIRECT: Campaign = { source: 'direct', medium: '(none)' };
 
 /** Parameters that describe a campaign; the web adapter ignores replaceState calls that only touch these. */
-export const CAMPAIGN_PARAMS = UTM.map((u) => u[0]).concat(Object.keys(CLICK_IDS));
+export const CAMPAIGN_PARAMS = UTM.map((k) => 'utm_' + k).concat(Object.keys(CLICK_IDS));
 
 /** The campaign in a landing's query parameters, or null when there is none. */
 export function campaignFromParams(params: Record<string, string>): Campaign | null {
   let found: Campaign | null = null;
-  for (const [param, field] of UTM) {
-    const v = params[param];
-    if (v) (found || (found = {}))[field] = v.slice(0, 256);
+  for (const k of UTM) {
+    const v = params['utm_' + k];
+    if (v) (found || (found = {}))[k === 'campaign' ? 'name' : k] = v.slice(0, 256);
   }
   for (const id in CLICK_IDS) {
     const v = params[id];
@@ -68,13 +63,15 @@ export interface Landing {
 /**
  * What a landing says: a campaign, DIRECT, or null when it is an internal
  * navigation (own site or linkDomains) that must not touch the campaign at all.
+ * Without a referrer classifier (mini-programs: their landings have none) a referrer
+ * counts as direct traffic.
  */
-export function classifyLanding(l: Landing, host: string, linkDomains: string[], params: Record<string, string>): Campaign | null {
+export function classifyLanding(l: Landing, host: string, linkDomains: string[], params: Record<string, string>, referrer?: ReferrerClassifier): Campaign | null {
   const refHost = hostOf(l.referrer || '');
   const c =
     campaignFromParams(params) ||
     (l.fallback && l.fallback.source ? l.fallback : null) ||
-    (refHost ? (isInternalHost(refHost, host, linkDomains) ? null : referrerCampaign(refHost)) : DIRECT);
+    (refHost && referrer ? referrer(refHost, host, linkDomains) : DIRECT);
   return c && c !== DIRECT && l.extra ? Object.assign({}, c, l.extra) : c;
 }
 

@@ -54,3 +54,13 @@ export function isInternalHost(refHost: string, host: string, linkDomains: strin
   for (const d of linkDomains) if (d && onDomain(refHost, String(d).toLowerCase().replace(/^\./, ''))) return true;
   return false;
 }
+
+/**
+ * What a landing's referring host says: null for an internal one (the session keeps its
+ * campaign), else its campaign. Plugged into the core by the platforms whose landings
+ * have referrers (web, H5, tutti/core), so mini-program builds do not carry the tables.
+ */
+export const classifyReferrer = (refHost: string, host: string, linkDomains: string[]): Campaign | null =>
+  isInternalHost(refHost, host, linkDomains) ? null : referrerCampaign(refHost);
+
+export type ReferrerClassifier = typeof classifyReferrer;

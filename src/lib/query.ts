@@ -12,9 +12,7 @@ function decode(s: string): string {
 export function parseQuery(input: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof input !== 'string') return out;
-  let s = input;
-  const hash = s.indexOf('#');
-  if (hash >= 0) s = s.slice(0, hash);
+  let s = splitHash(input)[0];
   const q = s.indexOf('?');
   if (q >= 0) s = s.slice(q + 1);
   else if (s.indexOf('=') < 0 || /^[a-z][a-z0-9+.-]*:\/\//i.test(s)) return out;
@@ -27,12 +25,17 @@ export function parseQuery(input: string): Record<string, string> {
   return out;
 }
 
+/** [url before the #fragment, the #fragment or ''] */
+function splitHash(url: string): [string, string] {
+  const at = url.indexOf('#');
+  return at < 0 ? [url, ''] : [url.slice(0, at), url.slice(at)];
+}
+
 /** Returns url with the given params set (replacing same-named ones), before any #fragment. */
 export function withParams(url: string, params: Record<string, string | undefined>): string {
   const names = Object.keys(params);
-  const hashAt = url.indexOf('#');
-  const hash = hashAt >= 0 ? url.slice(hashAt) : '';
-  let base = withoutParams(hashAt >= 0 ? url.slice(0, hashAt) : url, names);
+  const [path, hash] = splitHash(url);
+  let base = withoutParams(path, names);
   for (const k of names) {
     const v = params[k];
     if (v === undefined) continue;
@@ -43,9 +46,7 @@ export function withParams(url: string, params: Record<string, string | undefine
 
 /** Removes the named params from a URL, keeping everything else as it was written. */
 export function withoutParams(url: string, names: string[]): string {
-  const hashAt = url.indexOf('#');
-  const hash = hashAt >= 0 ? url.slice(hashAt) : '';
-  const path = hashAt >= 0 ? url.slice(0, hashAt) : url;
+  const [path, hash] = splitHash(url);
   const q = path.indexOf('?');
   if (q < 0) return url;
   const kept = path

@@ -4,6 +4,8 @@
 import { createCore, type CoreTutti } from '../../../src/core';
 import { CAMPAIGN_PARAMS } from '../../../src/campaign/campaign';
 import type { Platform } from '../../../src/platform';
+import { classifyReferrer } from '../../../src/campaign/referrer';
+import { handoffIds } from '../../../src/identity/handoff';
 import type { Channel, ResolvedOptions } from '../../../src/types';
 import { readCookie } from './cookie';
 import { win } from './dom';
@@ -38,9 +40,11 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
     (o) => {
       const p = webPlatform(o, restoredId, setup.channel, core.warn);
       env = p.env;
-      return setup.platform ? setup.platform(p, o) : p;
+      return (setup.platform ? setup.platform(p, o) : p) as Platform;
     },
     {
+      referrer: classifyReferrer,
+      handoff: handoffIds,
       init(t) {
         // Always strip the parameters, even when not adopting them: a shared link must not carry them on.
         adoptHandoffFromUrl(t.adoptHandoff);

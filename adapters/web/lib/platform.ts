@@ -1,9 +1,9 @@
 // The browser Platform (src/platform.ts) assembled from the pieces in this folder.
-// Outside a browser (Node, SSR) only the environment is given and the core keeps its
-// defaults: memory storage and fetch.
+// Outside a browser (Node, SSR): memory storage, and fetch through the web transport.
 import type { Platform } from '../../../src/platform';
 import type { Channel, ResolvedOptions } from '../../../src/types';
 import { memoryOutbox } from '../../../src/queue/memory-outbox';
+import { memoryKV } from '../../../src/lib/memory-kv';
 import { resolveCookieDomain } from './cookie-domain';
 import { win } from './dom';
 import { webEnvironment, type WebEnvironment } from './environment';
@@ -37,7 +37,7 @@ export interface WebPlatform extends Partial<Platform> {
 
 export function webPlatform(o: ResolvedOptions, idbId: string | undefined, channel: Channel = 'web', warn: (...a: unknown[]) => void = () => undefined): WebPlatform {
   const env = webEnvironment(channel);
-  if (!win()) return { env };
+  if (!win()) return { env, kv: memoryKV(), outbox: memoryOutbox(), transport: webTransport() };
   const idb = sharedIdb();
   const ns = namespace(o);
   const layers = [localStorageOutbox('tutti_outbox_' + ns), memoryOutbox()];
