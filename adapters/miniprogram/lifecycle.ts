@@ -89,6 +89,14 @@ function mark<F extends AnyFn>(fn: F): F & Host {
   return fn as F & Host;
 }
 
+/** The notifications replayed to a late subscriber and sent to all (share has its own path). */
+type Notice = Exclude<keyof LifecycleListener, 'share'>;
+
+/** Calls `name` on each listener; one listener's exception stays with it. */
+function tell<K extends Notice>(to: LifecycleListener[], name: K, ...args: Parameters<LifecycleListener[K]>): void {
+  to.forEach((l) => safe(() => (l[name] as AnyFn).apply(l, args)));
+}
+
 export function createLifecycle(w: Wx | undefined) {
   const listeners: LifecycleListener[] = [];
   const pages = new WeakMap<object, PageState>();
@@ -97,25 +105,23 @@ export function createLifecycle(w: Wx | undefined) {
   let current: PageState | undefined;
   let lastRoute: string | undefined;
 
-  const emit = (fn: (l: LifecycleListener) => void) => listeners.forEach((l) => safe(() => fn(l)));
-
+  /** A copy of launch/show options (the host may change its object later). */
   const entry = (o: unknown): EntryOptions => {
     const e = (o && typeof o === 'object' ? o : {}) as EntryOptions;
-    return { scene: e.scene, path: e.path, query: { ...(e.query || {}) }, referrerInfo: e.referrerInfo, shareTicket: e.shareTicket };
+    return { scene: e.scene, path: e.path, query: { ...e.query }, referrerInfo: e.referrerInfo };
   };
 
   function launch(o: unknown): void {
     if (launched) return;
     launched = { o: entry(o), at: now() };
-    const l = launched;
-    emit((x) => x.launch(l.o, l.at));
+    tell(listeners, 'launch', launched.o, launched.at);
   }
 
   function show(o: unknown): void {
-    if (!launched) launch(o);
+    launch(o);
     if (shown) return;
-    const s = (shown = { o: entry(o), at: now() });
-    emit((x) => x.show(s.o, s.at));
+    shown = { o: entry(o), at: now() };
+    tell(listeners, 'show', shown.o, shown.at);
     checkTop();
   }
 
@@ -131,14 +137,15 @@ export function createLifecycle(w: Wx | undefined) {
     pageShow(top);
     state(top).unwrapped = true;
   }
+
   function hide(): void {
     if (!shown) return;
-    const s = shown;
+    const since = shown.at;
     shown = undefined;
     // The page on top leaves with the app, whichever of the two WeChat reports first.
     if (current && current.shown) leave(current);
     const at = now();
-    emit((x) => x.hide(at - s.at, at));
+    tell(listeners, 'hide', at - since, at);
   }
 
   function state(page: object): PageState {
@@ -159,18 +166,16 @@ export function createLifecycle(w: Wx | undefined) {
     if (current && current !== st && current.shown && current.unwrapped) leave(current);
     st.shown = true;
     st.at = now();
-    st.view = { route, query: { ...(page.options || st.query || {}) }, referrer: lastRoute };
+    st.view = { route, query: { ...(page.options || st.query) }, referrer: lastRoute };
     lastRoute = route;
     current = st;
-    const v = st.view;
-    emit((x) => x.pageShow(v, st.at));
+    tell(listeners, 'pageShow', st.view, st.at);
   }
 
   function leave(st: PageState): void {
     st.shown = false;
     const at = now();
-    const v = st.view as PageView;
-    emit((x) => x.pageLeave(v, at - st.at, at));
+    tell(listeners, 'pageLeave', st.view as PageView, at - st.at, at);
   }
 
   function pageHide(page: PageInstance): void {
@@ -180,7 +185,7 @@ export function createLifecycle(w: Wx | undefined) {
 
   function share(kind: ShareKind, page: PageInstance, arg: unknown, result: unknown): unknown {
     const st = page && pages.get(page);
-    const view = (st && st.view) || (page ? { route: routeOf(page), query: { ...(page.options || {}) } } : undefined);
+    const view = (st && st.view) || (page ? { route: routeOf(page), query: { ...page.options } } : undefined);
     let out = result;
     for (const l of listeners) {
       try {
@@ -268,12 +273,9 @@ export function createLifecycle(w: Wx | undefined) {
     /** Adds an instance; it hears at once what already happened (launch, show, current page). */
     subscribe(l: LifecycleListener): void {
       listeners.push(l);
-      const lo = launched;
-      const s = shown;
-      const cur = current;
-      if (lo) safe(() => l.launch(lo.o, lo.at));
-      if (s) safe(() => l.show(s.o, s.at));
-      if (cur && cur.shown && cur.view) safe(() => l.pageShow(cur.view as PageView, cur.at));
+      if (launched) tell([l], 'launch', launched.o, launched.at);
+      if (shown) tell([l], 'show', shown.o, shown.at);
+      if (current && current.shown) tell([l], 'pageShow', current.view as PageView, current.at);
     },
   };
 }

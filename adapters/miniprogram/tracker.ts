@@ -43,22 +43,12 @@ export function createTracker(core: () => CoreTutti | undefined, where: Whereabo
     where.path = o.path;
     where.query = o.query;
     const c = core();
-    if (touch && c) {
-      // Coming back on one's own (recent list, desktop icon, back from another
-      // mini-program) is direct traffic: it labels a new visit but never replaces the
-      // campaign of a live session. A share adds `sharer` and `shareDepth` to the campaign.
-      const fallback =
-        isReturnScene(o.scene) && c.getSessionId()
-          ? undefined
-          : { ...sceneCampaign(o.scene), ...(from ? { sharer: from.sharer, shareDepth: String(from.shareDepth) } : {}) };
-      c.touch({ params, fallback });
-    }
-    const props: Record<string, unknown> = { scene: o.scene, path: o.path, query: o.query };
+    // Coming back on one's own (recent list, desktop icon, back from another mini-program)
+    // is direct traffic: it labels a new visit but never replaces the campaign of a live
+    // session. A share adds `sharer` and `shareDepth` to the campaign.
+    if (touch && c) c.touch({ params, fallback: isReturnScene(o.scene) && c.getSessionId() ? undefined : sceneCampaign(o.scene, from) });
+    const props: Record<string, unknown> = { scene: o.scene, path: o.path, query: o.query, ...from };
     if (o.referrerInfo && o.referrerInfo.appId) props.referrerInfo = o.referrerInfo;
-    if (from) {
-      props.sharer = from.sharer;
-      props.shareDepth = from.shareDepth;
-    }
     return props;
   }
 
@@ -85,7 +75,7 @@ export function createTracker(core: () => CoreTutti | undefined, where: Whereabo
     hide(duration, at) {
       run(() => {
         launchShow = false;
-        call('track', ['Mini App Hidden', { duration, scene: where.scene, path: where.path, query: where.query }], at);
+        call('track', ['Mini App Hidden', { duration, ...where }], at);
         // WeChat suspends a backgrounded mini-program after about 5 s: send now.
         onHidden.forEach((fn) => fn());
       });
