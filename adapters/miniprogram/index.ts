@@ -15,7 +15,7 @@ import { wxOutbox } from './outbox';
 import { wxKV } from './storage';
 import { createTracker } from './tracker';
 import { wxTransport } from './transport';
-import { getWx, wxCall } from './wx';
+import { getWx } from './wx';
 
 /** What an app-hide flush may send at once: the mini-program is suspended about 5 s later. */
 const HIDE_FLUSH_BYTES = 200000;
@@ -28,14 +28,12 @@ export function createTutti(options?: TuttiOptions): Tutti {
   const tracker = createTracker(() => core, where, onHidden);
 
   const platform = (): Partial<Platform> => {
-    // Outside WeChat (SSR, a Taro H5 build) the core's memory storage and fetch remain.
-    if (!w) return { env: wxEnvironment(w, where) };
     // Back online: send what waited instead of sitting out the retry backoff.
-    wxCall(w, 'onNetworkStatusChange', (r: { isConnected?: boolean }) => {
-      if (r && r.isConnected && core) core.flush();
-    });
+    const env = wxEnvironment(w, where, () => core && core.flush());
+    // Outside WeChat (SSR, a Taro H5 build) the core's memory storage and fetch remain.
+    if (!w) return { env };
     return {
-      env: wxEnvironment(w, where),
+      env,
       kv: wxKV(w),
       outbox: wxOutbox(w),
       transport: wxTransport(w, 2),
