@@ -17,15 +17,14 @@ import { createTracker } from './tracker';
 import { wxTransport } from './transport';
 import { getWx } from './wx';
 
-/** What an app-hide flush may send at once: the mini-program is suspended about 5 s later. */
+/** What the app-hide flush (tracker.ts) may send at once: the mini-program is suspended about 5 s later. */
 const HIDE_FLUSH_BYTES = 200000;
 
 export function createTutti(options?: TuttiOptions): Tutti {
   const w = getWx();
   const where: Whereabouts = {};
-  const onHidden: Array<() => void> = [];
   let core: CoreTutti | undefined;
-  const tracker = createTracker(() => core, where, onHidden);
+  const tracker = createTracker(() => core, where);
 
   const platform = (): Partial<Platform> => {
     // Back online: send what waited instead of sitting out the retry backoff.
@@ -37,7 +36,6 @@ export function createTutti(options?: TuttiOptions): Tutti {
       kv: wxKV(w),
       outbox: wxOutbox(w),
       transport: wxTransport(w, 2),
-      lifecycle: { onHidden: (fn) => void onHidden.push(fn) },
       beaconBytes: HIDE_FLUSH_BYTES,
     };
   };

@@ -17,7 +17,7 @@ export interface Tracker extends LifecycleListener {
   ready(autoPageview: boolean): void;
 }
 
-export function createTracker(core: () => CoreTutti | undefined, where: Whereabouts, onHidden: Array<() => void>): Tracker {
+export function createTracker(core: () => CoreTutti | undefined, where: Whereabouts): Tracker {
   let waiting: Array<() => void> | undefined = [];
   let screens = true;
   /** The share that brought this user (latest launch or show from a shared path). */
@@ -76,8 +76,10 @@ export function createTracker(core: () => CoreTutti | undefined, where: Whereabo
       run(() => {
         launchShow = false;
         call('track', ['Mini App Hidden', { duration, ...where }], at);
-        // WeChat suspends a backgrounded mini-program after about 5 s: send now.
-        onHidden.forEach((fn) => fn());
+        // WeChat suspends a backgrounded mini-program after about 5 s: send now, within
+        // the platform's beaconBytes.
+        const c = core();
+        if (c) c.flushNow(true);
       });
     },
     pageShow(view: PageView, at) {
