@@ -69,16 +69,19 @@ function pagesNow(): PageInstance[] {
 
 const routeOf = (p: PageInstance) => String(p.route || p.__route__ || p.is || '');
 
-/** Replaces obj[name] with a function that runs `sdk` before or after the host's handler. */
-function hook(obj: Host, name: string, sdk: (self: any, args: any[]) => unknown, after?: boolean): void {
+/**
+ * Replaces obj[name] with a function that runs `sdk` (with `this` and the first argument,
+ * all a lifecycle handler gets) before or after the host's handler.
+ */
+function hook(obj: Host, name: string, sdk: (self: any, arg: any) => unknown, after?: boolean): void {
   const host = obj[name];
   if (host && (host as Host).__tutti) return;
   obj[name] = mark(function (this: any, ...args: any[]) {
-    if (!after) safe(() => sdk(this, args));
+    if (!after) safe(() => sdk(this, args[0]));
     try {
       return typeof host === 'function' ? host.apply(this, args) : undefined;
     } finally {
-      if (after) safe(() => sdk(this, args));
+      if (after) safe(() => sdk(this, args[0]));
     }
   });
 }
@@ -200,7 +203,7 @@ export function createLifecycle(w: Wx | undefined) {
   /** Hooks a page's handlers, whether they sit on a Page() object or in Component() methods. */
   function hookPage(obj: Host, inject: boolean): void {
     const need = (n: string) => inject || typeof obj[n] === 'function';
-    if (need('onLoad')) hook(obj, 'onLoad', (self, a) => pageLoad(self, a[0]));
+    if (need('onLoad')) hook(obj, 'onLoad', pageLoad);
     if (need('onShow')) hook(obj, 'onShow', pageShow);
     if (need('onHide')) hook(obj, 'onHide', pageHide, true);
     if (need('onUnload')) hook(obj, 'onUnload', pageHide, true);
@@ -245,8 +248,8 @@ export function createLifecycle(w: Wx | undefined) {
   safe(() => {
     if (fresh(App))
       App = wrap(App, (o) => {
-        hook(o, 'onLaunch', (_, a) => launch(a[0]));
-        hook(o, 'onShow', (_, a) => show(a[0]));
+        hook(o, 'onLaunch', (_, options) => launch(options));
+        hook(o, 'onShow', (_, options) => show(options));
         hook(o, 'onHide', hide, true);
       });
   });
