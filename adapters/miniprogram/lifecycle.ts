@@ -58,9 +58,10 @@ function safe(fn: () => void): void {
   }
 }
 
+/** The page stack; empty outside WeChat (getCurrentPages is not defined there and throws). */
 function pagesNow(): PageInstance[] {
   try {
-    const list = typeof getCurrentPages === 'function' ? getCurrentPages() : [];
+    const list = getCurrentPages();
     return Array.isArray(list) ? list : [];
   } catch {
     return [];
@@ -238,7 +239,8 @@ export function createLifecycle(w: Wx | undefined) {
   /** A constructor that patches its options object, then registers it as WeChat would. */
   const wrap = (host: AnyFn, patch: (o: Host) => void) =>
     mark(function (this: unknown, options: Host) {
-      safe(() => options && typeof options === 'object' && patch(options));
+      // Options that are not an object make `patch` throw: WeChat gets them as they were.
+      safe(() => patch(options));
       return host.apply(this, arguments as unknown as unknown[]);
     });
   const fresh = (f: unknown) => typeof f === 'function' && !(f as Host).__tutti;
@@ -264,8 +266,8 @@ export function createLifecycle(w: Wx | undefined) {
   // Undocumented but long present in WeChat; only used for pages the wrappers missed.
   wxCall(w, 'onAppRoute', () => safe(() => shown && checkTop()));
   safe(() => {
-    // Imported after App(): the launch already happened.
-    if (typeof getApp === 'function' && getApp()) {
+    // Imported after App(): the launch already happened. (No getApp: not WeChat, it throws.)
+    if (getApp()) {
       const lo = wxCall(w, 'getLaunchOptionsSync');
       launch(lo);
       show(wxCall(w, 'getEnterOptionsSync') || lo);
