@@ -24,7 +24,7 @@ export function createTutti(options?: TuttiOptions): Tutti {
   const w = getWx();
   const where: Whereabouts = {};
   let core: CoreTutti | undefined;
-  const tracker = createTracker(() => core, where);
+  const tracker = createTracker(where);
 
   const platform = (): Partial<Platform> => {
     // Back online: send what waited instead of sitting out the retry backoff.
@@ -41,7 +41,7 @@ export function createTutti(options?: TuttiOptions): Tutti {
   };
 
   core = createCore(platform, {
-    ready: (_t, o) => tracker.ready(o.autoPageview),
+    ready: (t, o) => tracker.ready(t, o.autoPageview),
   });
   lifecycle().subscribe(tracker);
   if (options) core.init(options);
