@@ -48,6 +48,10 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
   const grow = (n: number, chars: number) => {
     if (n !== MEMORY) chunks.set(n, (chunks.get(n) || 0) + chars);
   };
+  const place = (r: QueuedEvent, n: number, chars: number) => {
+    slots.set(r.id, { r, n, chars });
+    grow(n, chars);
+  };
 
   /** Reads the chunks the previous launch left. */
   function load(): void {
@@ -72,11 +76,7 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
         list = [];
       }
       for (const r of Array.isArray(list) ? (list as QueuedEvent[]) : []) {
-        if (r && typeof r.id === 'string' && r.event && !slots.has(r.id)) {
-          const chars = JSON.stringify(r).length;
-          slots.set(r.id, { r, n, chars });
-          grow(n, chars);
-        }
+        if (r && typeof r.id === 'string' && r.event && !slots.has(r.id)) place(r, n, JSON.stringify(r).length);
       }
       if (!chunks.has(n)) dropKey(w, chunkKey(n));
       next = n + 1;
@@ -141,8 +141,7 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
           // A new record goes to the newest chunk while it has room, else to a new one.
           const last = next - 1;
           const n = chunks.has(last) && (chunks.get(last) as number) + chars <= chunkChars ? last : next++;
-          slots.set(r.id, { r, n, chars });
-          grow(n, chars);
+          place(r, n, chars);
           dirty.add(n);
         }
         persist(dirty);

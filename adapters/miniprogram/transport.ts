@@ -17,8 +17,8 @@ export function wxTransport(w: Wx, concurrency = 2): Transport {
 
   return {
     send(url, body, options) {
-      const headers = (options && options.headers) || {};
-      const timeout = (options && options.timeout) || 10000;
+      const o = options || {};
+      const timeout = o.timeout || 10000;
       return new Promise<TransportResponse>((resolve) => {
         let task: { abort?(): void } | undefined;
         let timer: ReturnType<typeof setTimeout>;
@@ -49,7 +49,7 @@ export function wxTransport(w: Wx, concurrency = 2): Transport {
               method: 'POST',
               // A gzip body goes as an ArrayBuffer; JSON text as is.
               data: typeof body === 'string' ? body : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength),
-              header: { 'content-type': 'text/plain;charset=UTF-8', ...headers },
+              header: { 'content-type': 'text/plain;charset=UTF-8', ...o.headers },
               timeout,
               // Any dataType but 'json' leaves the answer as text, so the core parses it once.
               dataType: 'text',
