@@ -25,8 +25,7 @@ function staticContext(w: Wx | undefined): Partial<EventContext> {
   const base: Info = wxCall<Info>(w, 'getAppBaseInfo') || legacy();
   const account: Info = (wxCall<Info>(w, 'getAccountInfoSync') || {}).miniProgram || {};
   // "iOS 16.1" / "Android 13": name and version in one string.
-  const system = String(device.system || '');
-  const space = system.indexOf(' ');
+  const [, osName = device.system || device.platform, osVersion] = /^(\S+) (.*)$/.exec(device.system) || [];
   let timezone: string | undefined;
   try {
     timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -40,7 +39,7 @@ function staticContext(w: Wx | undefined): Partial<EventContext> {
     timezone,
     screen: { width: win.screenWidth, height: win.screenHeight, density: win.pixelRatio },
     device: { manufacturer: device.brand, model: device.model, type: 'mobile' },
-    os: { name: space > 0 ? system.slice(0, space) : system || device.platform, version: space > 0 ? system.slice(space + 1) : undefined },
+    os: { name: osName, version: osVersion },
     app: { namespace: account.appId, version: account.version || undefined },
     // envVersion (develop / trial / release) lets the backend leave test traffic out.
     wechat: { version: base.version, sdkVersion: base.SDKVersion, envVersion: account.envVersion },
