@@ -2,7 +2,8 @@
 // `context.miniprogram` { appId, scene, path, query }. Device and app facts are read
 // once (getDeviceInfo / getWindowInfo / getAppBaseInfo, or the deprecated
 // getSystemInfoSync on base libraries before 2.20.1); the network type is asked
-// asynchronously once and then kept current by onNetworkStatusChange.
+// asynchronously once and then kept current by onNetworkStatusChange, which also tells
+// the instance when the device is back online.
 import type { Environment } from '../../src/platform';
 import type { EventContext } from '../../src/types';
 import { wxCall, type Wx } from './wx';
@@ -24,36 +25,39 @@ function staticContext(w: Wx | undefined): Partial<EventContext> {
   const base: Info = wxCall<Info>(w, 'getAppBaseInfo') || legacy();
   const account: Info = (wxCall<Info>(w, 'getAccountInfoSync') || {}).miniProgram || {};
   // "iOS 16.1" / "Android 13": name and version in one string.
-  const system = String(device.system || '');
-  const space = system.indexOf(' ');
+  const [, osName = device.system || device.platform, osVersion] = /^(\S+) (.*)$/.exec(device.system) || [];
   let timezone: string | undefined;
   try {
     timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   } catch {
     // Intl is missing on some old Android runtimes
   }
+  // Fields WeChat did not give stay undefined; JSON leaves them out of the event.
   const ctx: Partial<EventContext> = {
     container: 'wechat-miniprogram',
     locale: base.language,
     timezone,
     screen: { width: win.screenWidth, height: win.screenHeight, density: win.pixelRatio },
     device: { manufacturer: device.brand, model: device.model, type: 'mobile' },
-    os: { name: space > 0 ? system.slice(0, space) : system || device.platform, version: space > 0 ? system.slice(space + 1) : undefined },
+    os: { name: osName, version: osVersion },
     app: { namespace: account.appId, version: account.version || undefined },
     // envVersion (develop / trial / release) lets the backend leave test traffic out.
     wechat: { version: base.version, sdkVersion: base.SDKVersion, envVersion: account.envVersion },
   };
-  return JSON.parse(JSON.stringify(ctx));
+  return ctx;
 }
 
-export function wxEnvironment(w: Wx | undefined, where: Whereabouts): Environment {
+export function wxEnvironment(w: Wx | undefined, where: Whereabouts, online?: () => void): Environment {
   let fixed: Partial<EventContext> | undefined;
   let network: string | undefined;
-  const setNetwork = (type: unknown) => {
-    if (typeof type === 'string') network = type;
+  const setNetwork = (r: Info) => {
+    if (r && typeof r.networkType === 'string') network = r.networkType;
   };
-  wxCall(w, 'getNetworkType', { success: (r: Info) => setNetwork(r && r.networkType) });
-  wxCall(w, 'onNetworkStatusChange', (r: Info) => setNetwork(r && r.networkType));
+  wxCall(w, 'getNetworkType', { success: setNetwork });
+  wxCall(w, 'onNetworkStatusChange', (r: Info) => {
+    setNetwork(r);
+    if (r && r.isConnected && online) online();
+  });
   return {
     channel: 'miniprogram',
     context() {

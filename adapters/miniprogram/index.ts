@@ -16,37 +16,33 @@ import { wxOutbox } from './outbox';
 import { wxKV } from './storage';
 import { createTracker } from './tracker';
 import { wxTransport } from './transport';
-import { getWx, wxCall } from './wx';
+import { getWx } from './wx';
 
-/** What an app-hide flush may send at once: the mini-program is suspended about 5 s later. */
+/** What the app-hide flush (tracker.ts) may send at once: the mini-program is suspended about 5 s later. */
 const HIDE_FLUSH_BYTES = 200000;
 
 export function createTutti(options?: TuttiOptions): Tutti {
   const w = getWx();
   const where: Whereabouts = {};
-  const onHidden: Array<() => void> = [];
   let core: CoreTutti | undefined;
-  const tracker = createTracker(() => core, where, onHidden);
+  const tracker = createTracker(where);
 
   const platform = (): Platform => {
-    // Outside WeChat (SSR, a Taro H5 build): the core's memory storage and fetch.
-    if (!w) return Object.assign(basePlatform(), { env: wxEnvironment(w, where) });
     // Back online: send what waited instead of sitting out the retry backoff.
-    wxCall(w, 'onNetworkStatusChange', (r: { isConnected?: boolean }) => {
-      if (r && r.isConnected && core) core.flush();
-    });
+    const env = wxEnvironment(w, where, () => core && core.flush());
+    // Outside WeChat (SSR, a Taro H5 build): the core's memory storage and fetch.
+    if (!w) return Object.assign(basePlatform(), { env });
     return {
-      env: wxEnvironment(w, where),
+      env,
       kv: wxKV(w),
       outbox: wxOutbox(w),
       transport: wxTransport(w, 2),
-      lifecycle: { onHidden: (fn) => void onHidden.push(fn) },
       beaconBytes: HIDE_FLUSH_BYTES,
     };
   };
 
   core = createCore(platform, {
-    ready: (_t, o) => tracker.ready(o.autoPageview),
+    ready: (t, o) => tracker.ready(t, o.autoPageview),
   });
   lifecycle().subscribe(tracker);
   if (options) core.init(options);

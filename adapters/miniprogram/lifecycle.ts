@@ -58,9 +58,10 @@ function safe(fn: () => void): void {
   }
 }
 
+/** The page stack; empty outside WeChat (getCurrentPages is not defined there and throws). */
 function pagesNow(): PageInstance[] {
   try {
-    const list = typeof getCurrentPages === 'function' ? getCurrentPages() : [];
+    const list = getCurrentPages();
     return Array.isArray(list) ? list : [];
   } catch {
     return [];
@@ -69,16 +70,19 @@ function pagesNow(): PageInstance[] {
 
 const routeOf = (p: PageInstance) => String(p.route || p.__route__ || p.is || '');
 
-/** Replaces obj[name] with a function that runs `sdk` before or after the host's handler. */
-function hook(obj: Host, name: string, sdk: (self: any, args: any[]) => unknown, after?: boolean): void {
+/**
+ * Replaces obj[name] with a function that runs `sdk` (with `this` and the first argument,
+ * all a lifecycle handler gets) before or after the host's handler.
+ */
+function hook(obj: Host, name: string, sdk: (self: any, arg: any) => unknown, after?: boolean): void {
   const host = obj[name];
   if (host && (host as Host).__tutti) return;
   obj[name] = mark(function (this: any, ...args: any[]) {
-    if (!after) safe(() => sdk(this, args));
+    if (!after) safe(() => sdk(this, args[0]));
     try {
       return typeof host === 'function' ? host.apply(this, args) : undefined;
     } finally {
-      if (after) safe(() => sdk(this, args));
+      if (after) safe(() => sdk(this, args[0]));
     }
   });
 }
@@ -89,6 +93,14 @@ function mark<F extends AnyFn>(fn: F): F & Host {
   return fn as F & Host;
 }
 
+/** The notifications replayed to a late subscriber and sent to all (share has its own path). */
+type Notice = Exclude<keyof LifecycleListener, 'share'>;
+
+/** Calls `name` on each listener; one listener's exception stays with it. */
+function tell<K extends Notice>(to: LifecycleListener[], name: K, ...args: Parameters<LifecycleListener[K]>): void {
+  to.forEach((l) => safe(() => (l[name] as AnyFn).apply(l, args)));
+}
+
 export function createLifecycle(w: Wx | undefined) {
   const listeners: LifecycleListener[] = [];
   const pages = new WeakMap<object, PageState>();
@@ -97,25 +109,23 @@ export function createLifecycle(w: Wx | undefined) {
   let current: PageState | undefined;
   let lastRoute: string | undefined;
 
-  const emit = (fn: (l: LifecycleListener) => void) => listeners.forEach((l) => safe(() => fn(l)));
-
+  /** A copy of launch/show options (the host may change its object later). */
   const entry = (o: unknown): EntryOptions => {
     const e = (o && typeof o === 'object' ? o : {}) as EntryOptions;
-    return { scene: e.scene, path: e.path, query: { ...(e.query || {}) }, referrerInfo: e.referrerInfo, shareTicket: e.shareTicket };
+    return { scene: e.scene, path: e.path, query: { ...e.query }, referrerInfo: e.referrerInfo };
   };
 
   function launch(o: unknown): void {
     if (launched) return;
     launched = { o: entry(o), at: now() };
-    const l = launched;
-    emit((x) => x.launch(l.o, l.at));
+    tell(listeners, 'launch', launched.o, launched.at);
   }
 
   function show(o: unknown): void {
-    if (!launched) launch(o);
+    launch(o);
     if (shown) return;
-    const s = (shown = { o: entry(o), at: now() });
-    emit((x) => x.show(s.o, s.at));
+    shown = { o: entry(o), at: now() };
+    tell(listeners, 'show', shown.o, shown.at);
     checkTop();
   }
 
@@ -131,14 +141,15 @@ export function createLifecycle(w: Wx | undefined) {
     pageShow(top);
     state(top).unwrapped = true;
   }
+
   function hide(): void {
     if (!shown) return;
-    const s = shown;
+    const since = shown.at;
     shown = undefined;
     // The page on top leaves with the app, whichever of the two WeChat reports first.
     if (current && current.shown) leave(current);
     const at = now();
-    emit((x) => x.hide(at - s.at, at));
+    tell(listeners, 'hide', at - since, at);
   }
 
   function state(page: object): PageState {
@@ -159,18 +170,16 @@ export function createLifecycle(w: Wx | undefined) {
     if (current && current !== st && current.shown && current.unwrapped) leave(current);
     st.shown = true;
     st.at = now();
-    st.view = { route, query: { ...(page.options || st.query || {}) }, referrer: lastRoute };
+    st.view = { route, query: { ...(page.options || st.query) }, referrer: lastRoute };
     lastRoute = route;
     current = st;
-    const v = st.view;
-    emit((x) => x.pageShow(v, st.at));
+    tell(listeners, 'pageShow', st.view, st.at);
   }
 
   function leave(st: PageState): void {
     st.shown = false;
     const at = now();
-    const v = st.view as PageView;
-    emit((x) => x.pageLeave(v, at - st.at, at));
+    tell(listeners, 'pageLeave', st.view as PageView, at - st.at, at);
   }
 
   function pageHide(page: PageInstance): void {
@@ -180,7 +189,7 @@ export function createLifecycle(w: Wx | undefined) {
 
   function share(kind: ShareKind, page: PageInstance, arg: unknown, result: unknown): unknown {
     const st = page && pages.get(page);
-    const view = (st && st.view) || (page ? { route: routeOf(page), query: { ...(page.options || {}) } } : undefined);
+    const view = (st && st.view) || (page ? { route: routeOf(page), query: { ...page.options } } : undefined);
     let out = result;
     for (const l of listeners) {
       try {
@@ -195,7 +204,7 @@ export function createLifecycle(w: Wx | undefined) {
   /** Hooks a page's handlers, whether they sit on a Page() object or in Component() methods. */
   function hookPage(obj: Host, inject: boolean): void {
     const need = (n: string) => inject || typeof obj[n] === 'function';
-    if (need('onLoad')) hook(obj, 'onLoad', (self, a) => pageLoad(self, a[0]));
+    if (need('onLoad')) hook(obj, 'onLoad', pageLoad);
     if (need('onShow')) hook(obj, 'onShow', pageShow);
     if (need('onHide')) hook(obj, 'onHide', pageHide, true);
     if (need('onUnload')) hook(obj, 'onUnload', pageHide, true);
@@ -230,7 +239,8 @@ export function createLifecycle(w: Wx | undefined) {
   /** A constructor that patches its options object, then registers it as WeChat would. */
   const wrap = (host: AnyFn, patch: (o: Host) => void) =>
     mark(function (this: unknown, options: Host) {
-      safe(() => options && typeof options === 'object' && patch(options));
+      // Options that are not an object make `patch` throw: WeChat gets them as they were.
+      safe(() => patch(options));
       return host.apply(this, arguments as unknown as unknown[]);
     });
   const fresh = (f: unknown) => typeof f === 'function' && !(f as Host).__tutti;
@@ -240,8 +250,8 @@ export function createLifecycle(w: Wx | undefined) {
   safe(() => {
     if (fresh(App))
       App = wrap(App, (o) => {
-        hook(o, 'onLaunch', (_, a) => launch(a[0]));
-        hook(o, 'onShow', (_, a) => show(a[0]));
+        hook(o, 'onLaunch', (_, options) => launch(options));
+        hook(o, 'onShow', (_, options) => show(options));
         hook(o, 'onHide', hide, true);
       });
   });
@@ -256,8 +266,8 @@ export function createLifecycle(w: Wx | undefined) {
   // Undocumented but long present in WeChat; only used for pages the wrappers missed.
   wxCall(w, 'onAppRoute', () => safe(() => shown && checkTop()));
   safe(() => {
-    // Imported after App(): the launch already happened.
-    if (typeof getApp === 'function' && getApp()) {
+    // Imported after App(): the launch already happened. (No getApp: not WeChat, it throws.)
+    if (getApp()) {
       const lo = wxCall(w, 'getLaunchOptionsSync');
       launch(lo);
       show(wxCall(w, 'getEnterOptionsSync') || lo);
@@ -268,12 +278,9 @@ export function createLifecycle(w: Wx | undefined) {
     /** Adds an instance; it hears at once what already happened (launch, show, current page). */
     subscribe(l: LifecycleListener): void {
       listeners.push(l);
-      const lo = launched;
-      const s = shown;
-      const cur = current;
-      if (lo) safe(() => l.launch(lo.o, lo.at));
-      if (s) safe(() => l.show(s.o, s.at));
-      if (cur && cur.shown && cur.view) safe(() => l.pageShow(cur.view as PageView, cur.at));
+      if (launched) tell([l], 'launch', launched.o, launched.at);
+      if (shown) tell([l], 'show', shown.o, shown.at);
+      if (current && current.shown) tell([l], 'pageShow', current.view as PageView, current.at);
     },
   };
 }

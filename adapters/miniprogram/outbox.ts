@@ -8,12 +8,16 @@
 // is reached, the oldest chunks leave storage first; their records stay in memory and are
 // still sent during this launch, but a kill before that loses them (the backend sees the
 // gap through `context.sequence`). A storage exception never reaches the core.
+//
+// The chunks of the previous launch are found by listing the storage keys
+// (getStorageInfoSync, present since the first base library), so no index key is kept
+// and a put costs one storage write.
 import type { OutboxStore, QueuedEvent } from '../../src/platform';
 import { dropKey, readString, writeString } from './storage';
 import type { Wx } from './wx';
 
-const INDEX = 'tutti_ob';
-const chunkKey = (n: number) => INDEX + '_' + n;
+const chunkKey = (n: number) => 'tutti_ob_' + n;
+/** The chunk number of a record that lives only in memory. */
 const MEMORY = -1;
 
 export interface WxOutboxOptions {
@@ -23,65 +27,48 @@ export interface WxOutboxOptions {
   maxChunks?: number;
 }
 
+interface Slot {
+  r: QueuedEvent;
+  /** Chunk number, or MEMORY. */
+  n: number;
+  /** Characters of the record's JSON. */
+  chars: number;
+}
+
 export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
   const chunkChars = opts.chunkChars || 65536;
   const maxChunks = opts.maxChunks || 64;
-  /** All records, oldest first (a Map keeps insertion order; a replace keeps the position). */
-  const records = new Map<string, QueuedEvent>();
-  const sizes = new Map<string, number>();
-  /** Record id → chunk number, or MEMORY when it lives only in memory. */
-  const where = new Map<string, number>();
-  /** Chunk number → its record ids and JSON size; numbers grow, so Map order is age order. */
-  const chunks = new Map<number, { ids: Set<string>; chars: number }>();
+  /** All records by id, oldest first (a Map keeps insertion order; a replace keeps the position). */
+  const slots = new Map<string, Slot>();
+  /** Chunk number → characters of JSON in it; numbers only grow, so Map order is age order. */
+  const chunks = new Map<number, number>();
   let next = 0;
   let loaded = false;
 
-  function place(r: QueuedEvent, n: number, chars: number): void {
-    records.set(r.id, r);
-    sizes.set(r.id, chars);
-    where.set(r.id, n);
-    if (n === MEMORY) return;
-    let c = chunks.get(n);
-    if (!c) chunks.set(n, (c = { ids: new Set(), chars: 0 }));
-    c.ids.add(r.id);
-    c.chars += chars;
-  }
+  const grow = (n: number, chars: number) => {
+    if (n !== MEMORY) chunks.set(n, (chunks.get(n) || 0) + chars);
+  };
+  const place = (r: QueuedEvent, n: number, chars: number) => {
+    slots.set(r.id, { r, n, chars });
+    grow(n, chars);
+  };
 
-  function unplace(id: string): number | undefined {
-    const n = where.get(id);
-    const c = n === undefined ? undefined : chunks.get(n);
-    if (c) {
-      c.ids.delete(id);
-      c.chars -= sizes.get(id) || 0;
-    }
-    records.delete(id);
-    sizes.delete(id);
-    where.delete(id);
-    return n;
-  }
-
-  /** Reads the chunks of the previous launch, including ones a failed index write left out. */
+  /** Reads the chunks the previous launch left. */
   function load(): void {
     if (loaded) return;
     loaded = true;
+    let keys: string[] = [];
+    try {
+      keys = w.getStorageInfoSync().keys || [];
+    } catch {
+      // storage unavailable: nothing to restore
+    }
     const numbers: number[] = [];
-    try {
-      const listed = JSON.parse(readString(w, INDEX) || '[]');
-      if (Array.isArray(listed)) for (const n of listed) if (typeof n === 'number') numbers.push(n);
-    } catch {
-      // a corrupt index: the key scan below still finds the chunks
+    for (const k of keys) {
+      const m = /^tutti_ob_(\d+)$/.exec(k);
+      if (m) numbers.push(+m[1]);
     }
-    try {
-      const info = w.getStorageInfoSync && w.getStorageInfoSync();
-      for (const k of (info && info.keys) || []) {
-        const m = /^tutti_ob_(\d+)$/.exec(k);
-        if (m && numbers.indexOf(+m[1]) < 0) numbers.push(+m[1]);
-      }
-    } catch {
-      // getStorageInfoSync is missing on old base libraries: the index is enough
-    }
-    numbers.sort((a, b) => a - b);
-    for (const n of numbers) {
+    for (const n of numbers.sort((a, b) => a - b)) {
       let list: unknown;
       try {
         list = JSON.parse(readString(w, chunkKey(n)) || '[]');
@@ -89,18 +76,16 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
         list = [];
       }
       for (const r of Array.isArray(list) ? (list as QueuedEvent[]) : []) {
-        if (r && typeof r.id === 'string' && r.event && !records.has(r.id)) place(r, n, JSON.stringify(r).length);
+        if (r && typeof r.id === 'string' && r.event && !slots.has(r.id)) place(r, n, JSON.stringify(r).length);
       }
       if (!chunks.has(n)) dropKey(w, chunkKey(n));
-      next = Math.max(next, n + 1);
+      next = n + 1;
     }
   }
 
   /** Moves a chunk's records to memory and frees its key. */
   function evict(n: number): void {
-    const c = chunks.get(n);
-    if (!c) return;
-    c.ids.forEach((id) => where.set(id, MEMORY));
+    slots.forEach((s) => s.n === n && (s.n = MEMORY));
     chunks.delete(n);
     dropKey(w, chunkKey(n));
   }
@@ -108,30 +93,26 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
   function persist(dirty: Set<number>): void {
     // Over budget: the oldest chunks leave storage first.
     while (chunks.size > maxChunks) evict(chunks.keys().next().value as number);
-    const before = JSON.stringify(Array.from(chunks.keys()));
     for (const n of Array.from(dirty).sort((a, b) => a - b)) {
-      const c = chunks.get(n);
-      if (!c) continue;
-      if (!c.ids.size) {
+      if (!chunks.has(n)) continue;
+      const list: QueuedEvent[] = [];
+      slots.forEach((s) => s.n === n && list.push(s.r));
+      if (!list.length) {
         chunks.delete(n);
         dropKey(w, chunkKey(n));
         continue;
       }
-      const body = JSON.stringify(Array.from(c.ids, (id) => records.get(id)));
-      // Storage full: free the oldest other chunks until this newer one fits, or keep it in memory.
+      const body = JSON.stringify(list);
+      // Storage full: free the oldest chunks until this newer one fits, or keep it in memory.
       while (!writeString(w, chunkKey(n), body)) {
-        const oldest = Array.from(chunks.keys()).filter((m) => m !== n)[0];
-        if (oldest === undefined || oldest > n) {
-          evict(n);
-          break;
-        }
+        const oldest = chunks.keys().next().value as number;
         evict(oldest);
+        if (oldest === n) break;
       }
     }
-    const index = JSON.stringify(Array.from(chunks.keys()));
-    if (index !== before || dirty.size) writeString(w, INDEX, index);
   }
 
+  /** Runs an operation on the loaded outbox; a storage exception resolves to `fallback`. */
   function run<T>(fn: () => T, fallback: T): Promise<T> {
     try {
       load();
@@ -148,20 +129,18 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
         for (const r of list) {
           if (!r || typeof r.id !== 'string') continue;
           const chars = JSON.stringify(r).length;
-          const had = where.get(r.id);
-          if (had !== undefined) {
+          const s = slots.get(r.id);
+          if (s) {
             // A replaced record (one more attempt) keeps its place and its chunk.
-            records.set(r.id, r);
-            const c = chunks.get(had);
-            if (c) c.chars += chars - (sizes.get(r.id) || 0);
-            sizes.set(r.id, chars);
-            if (c) dirty.add(had);
+            grow(s.n, chars - s.chars);
+            if (s.n !== MEMORY) dirty.add(s.n);
+            s.r = r;
+            s.chars = chars;
             continue;
           }
           // A new record goes to the newest chunk while it has room, else to a new one.
           const last = next - 1;
-          const open = chunks.get(last);
-          const n = open && open.chars + chars <= chunkChars ? last : next++;
+          const n = chunks.has(last) && (chunks.get(last) as number) + chars <= chunkChars ? last : next++;
           place(r, n, chars);
           dirty.add(n);
         }
@@ -172,24 +151,23 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
       return run(() => {
         const dirty = new Set<number>();
         for (const id of ids) {
-          if (!records.has(id)) continue;
-          const n = unplace(id);
-          if (n !== undefined && n !== MEMORY) dirty.add(n);
+          const s = slots.get(id);
+          if (!s) continue;
+          slots.delete(id);
+          grow(s.n, -s.chars);
+          if (s.n !== MEMORY) dirty.add(s.n);
         }
-        if (dirty.size) persist(dirty);
+        persist(dirty);
       }, undefined);
     },
     all() {
-      return run(() => Array.from(records.values()), [] as QueuedEvent[]);
+      return run(() => Array.from(slots.values(), (s) => s.r), [] as QueuedEvent[]);
     },
     clear() {
       return run(() => {
         chunks.forEach((_, n) => dropKey(w, chunkKey(n)));
         chunks.clear();
-        records.clear();
-        sizes.clear();
-        where.clear();
-        dropKey(w, INDEX);
+        slots.clear();
       }, undefined);
     },
   };

@@ -60,16 +60,11 @@ function decodeOnce(s: string): string {
 export function entryParams(query: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   const q = query || {};
-  for (const k in q) if (k !== 'q' && k !== 'scene' && q[k] !== undefined && q[k] !== null) out[k] = String(q[k]);
-  const nested: string[] = [];
-  if (typeof q.q === 'string') nested.push(decodeOnce(q.q));
-  if (typeof q.scene === 'string' && decodeOnce(q.scene).indexOf('=') > 0) {
-    const s = decodeOnce(q.scene);
-    nested.push(s.indexOf('?') < 0 ? '?' + s : s);
-  }
-  for (const s of nested) {
-    const p = parseQuery(s);
-    for (const k in p) if (!(k in out)) out[k] = p[k];
+  for (const k in q) if (k !== 'q' && k !== 'scene' && q[k] != null) out[k] = String(q[k]);
+  for (const k of ['q', 'scene']) {
+    // parseQuery reads both a URL's query and a bare `a=b&c=d`; a plain scene ID gives nothing.
+    const nested = typeof q[k] === 'string' ? parseQuery(decodeOnce(q[k] as string)) : {};
+    for (const n in nested) if (!(n in out)) out[n] = nested[n];
   }
   return out;
 }
@@ -89,7 +84,12 @@ export function shareOrigin(params: Record<string, string>): ShareOrigin | undef
   return { sharer, shareDepth: depth > 0 && depth < 1000 ? depth : 1 };
 }
 
-/** The fallback campaign for a scene: { source: 'wechat', medium }. */
-export function sceneCampaign(scene: number | undefined): Campaign {
-  return { source: 'wechat', medium: sceneMedium(scene) };
+/** The fallback campaign for a scene: { source: 'wechat', medium }, plus the share that led here. */
+export function sceneCampaign(scene: number | undefined, from?: ShareOrigin): Campaign {
+  const c: Campaign = { source: 'wechat', medium: sceneMedium(scene) };
+  if (from) {
+    c.sharer = from.sharer;
+    c.shareDepth = String(from.shareDepth);
+  }
+  return c;
 }

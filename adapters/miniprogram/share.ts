@@ -16,14 +16,15 @@ const pagePath = (view: PageView | undefined) => (view ? withParams('/' + view.r
 
 export function rewriteShare(kind: ShareKind, result: unknown, view: PageView | undefined, params: Record<string, string>): unknown {
   const fix = (r: unknown, fallbackPath?: string): Obj => {
-    const base: Obj = r && typeof r === 'object' ? r : {};
+    const out: Obj = { ...(r && typeof r === 'object' ? r : {}) };
     if (kind === 'timeline') {
       // onShareTimeline takes a query string without the path; default: the page's query.
-      const q = typeof base.query === 'string' ? base.query : withParams('?', (view && view.query) || {}).slice(1);
-      return { ...base, query: withParams('?' + q.replace(/^\?/, ''), params).slice(1) };
+      const q = typeof out.query === 'string' ? out.query : withParams('?', (view && view.query) || {}).slice(1);
+      out.query = withParams('?' + q.replace(/^\?/, ''), params).slice(1);
+    } else {
+      out.path = withParams((typeof out.path === 'string' && out.path) || fallbackPath || pagePath(view), params);
     }
-    const path = typeof base.path === 'string' && base.path ? base.path : fallbackPath || pagePath(view);
-    return { ...base, path: withParams(path, params) };
+    return out;
   };
   if (isThenable(result)) return result.then((r) => fix(r));
   const out = fix(result);

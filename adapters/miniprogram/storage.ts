@@ -3,7 +3,7 @@
 // exceeds 1 MB or the mini-program's 10 MB are used up; a failed write keeps the value in
 // memory so the SDK carries on for this launch, and never throws into the host.
 import type { KeyValueStore } from '../../src/platform';
-import type { Wx } from './wx';
+import { wxCall, type Wx } from './wx';
 
 export const PREFIX = 'tutti_';
 
@@ -12,12 +12,8 @@ export const storageKey = (key: string) => (key.indexOf(PREFIX) === 0 ? key : PR
 
 /** Reads a stored string; '' and anything not a string count as absent (WeChat returns '' for a missing key). */
 export function readString(w: Wx, key: string): string | null {
-  try {
-    const v = w.getStorageSync(key);
-    return typeof v === 'string' && v !== '' ? v : null;
-  } catch {
-    return null;
-  }
+  const v = wxCall(w, 'getStorageSync', key);
+  return typeof v === 'string' && v !== '' ? v : null;
 }
 
 /** Writes a string; false when WeChat refused it (size limits, storage unavailable). */
@@ -30,13 +26,8 @@ export function writeString(w: Wx, key: string, value: string): boolean {
   }
 }
 
-export function dropKey(w: Wx, key: string): void {
-  try {
-    w.removeStorageSync(key);
-  } catch {
-    // nothing to do: the value will be overwritten or ignored
-  }
-}
+/** Removes a key; a failure leaves a value the next write overwrites or the SDK ignores. */
+export const dropKey = (w: Wx, key: string) => wxCall(w, 'removeStorageSync', key);
 
 // One cache per wx object, so two instances (the singleton and a createTutti one) agree.
 const caches = new WeakMap<Wx, Map<string, string | null>>();

@@ -13,103 +13,90 @@ import type { EntryOptions } from './wx';
 const MAX_WAITING = 100;
 
 export interface Tracker extends LifecycleListener {
-  /** The core is initialised: replay what waited, then act at once. */
-  ready(autoPageview: boolean): void;
+  /** The instance is initialised: replay what waited, then act at once. */
+  ready(tutti: CoreTutti, autoPageview: boolean): void;
 }
 
-export function createTracker(core: () => CoreTutti | undefined, where: Whereabouts, onHidden: Array<() => void>): Tracker {
-  let waiting: Array<() => void> | undefined = [];
+export function createTracker(where: Whereabouts): Tracker {
+  /** Set once the instance is ready; until then notifications wait. */
+  let tutti: CoreTutti | undefined;
+  let waiting: Array<(t: CoreTutti) => void> = [];
   let screens = true;
   /** The share that brought this user (latest launch or show from a shared path). */
   let origin: ShareOrigin | undefined;
   /** The first show of a launch repeats the launch's options: one touch is enough. */
   let launchShow = false;
 
-  const run = (fn: () => void) => {
-    if (!waiting) return fn();
-    if (waiting.length < MAX_WAITING) waiting.push(fn);
-  };
-  const call = (method: string, args: unknown[], at: number) => {
-    const c = core();
-    if (c) c.call(method, args, at);
+  const run = (fn: (t: CoreTutti) => void) => {
+    if (tutti) fn(tutti);
+    else if (waiting.length < MAX_WAITING) waiting.push(fn);
   };
 
   /** Reads an entry: updates the whereabouts and the share origin, returns the event properties. */
-  function enter(o: EntryOptions, touch: boolean) {
+  function enter(t: CoreTutti, o: EntryOptions, touch: boolean) {
     const params = entryParams(o.query);
     const from = shareOrigin(params);
     if (from) origin = from;
     where.scene = o.scene;
     where.path = o.path;
     where.query = o.query;
-    const c = core();
-    if (touch && c) {
-      // Coming back on one's own (recent list, desktop icon, back from another
-      // mini-program) is direct traffic: it labels a new visit but never replaces the
-      // campaign of a live session. A share adds `sharer` and `shareDepth` to the campaign.
-      const fallback =
-        isReturnScene(o.scene) && c.getSessionId()
-          ? undefined
-          : { ...sceneCampaign(o.scene), ...(from ? { sharer: from.sharer, shareDepth: String(from.shareDepth) } : {}) };
-      c.touch({ params, fallback });
-    }
-    const props: Record<string, unknown> = { scene: o.scene, path: o.path, query: o.query };
+    // Coming back on one's own (recent list, desktop icon, back from another mini-program)
+    // is direct traffic: it labels a new visit but never replaces the campaign of a live
+    // session. A share adds `sharer` and `shareDepth` to the campaign.
+    if (touch) t.touch({ params, fallback: isReturnScene(o.scene) && t.getSessionId() ? undefined : sceneCampaign(o.scene, from) });
+    const props: Record<string, unknown> = { scene: o.scene, path: o.path, query: o.query, ...from };
     if (o.referrerInfo && o.referrerInfo.appId) props.referrerInfo = o.referrerInfo;
-    if (from) {
-      props.sharer = from.sharer;
-      props.shareDepth = from.shareDepth;
-    }
     return props;
   }
 
   return {
-    ready(autoPageview) {
+    ready(t, autoPageview) {
       screens = autoPageview;
-      const list = waiting || [];
-      waiting = undefined;
-      list.forEach((fn) => fn());
+      tutti = t;
+      const list = waiting;
+      waiting = [];
+      list.forEach((fn) => fn(t));
     },
     launch(o, at) {
-      run(() => {
+      run((t) => {
         launchShow = true;
-        call('track', ['Mini App Launched', enter(o, true)], at);
+        t.call('track', ['Mini App Launched', enter(t, o, true)], at);
       });
     },
     show(o, at) {
-      run(() => {
-        const props = enter(o, !launchShow);
+      run((t) => {
+        const props = enter(t, o, !launchShow);
         launchShow = false;
-        call('track', ['Mini App Shown', props], at);
+        t.call('track', ['Mini App Shown', props], at);
       });
     },
     hide(duration, at) {
-      run(() => {
+      run((t) => {
         launchShow = false;
-        call('track', ['Mini App Hidden', { duration, scene: where.scene, path: where.path, query: where.query }], at);
-        // WeChat suspends a backgrounded mini-program after about 5 s: send now.
-        onHidden.forEach((fn) => fn());
+        t.call('track', ['Mini App Hidden', { duration, ...where }], at);
+        // WeChat suspends a backgrounded mini-program after about 5 s: send now, within
+        // the platform's beaconBytes.
+        t.flushNow(true);
       });
     },
     pageShow(view: PageView, at) {
-      run(() => {
+      run((t) => {
         where.path = view.route;
         where.query = view.query;
-        if (screens) call('screen', [view.route, { path: view.route, query: view.query, referrer: view.referrer }], at);
+        if (screens) t.call('screen', [view.route, { path: view.route, query: view.query, referrer: view.referrer }], at);
       });
     },
     pageLeave(view: PageView, duration, at) {
-      run(() => {
-        if (screens) call('track', ['Page Left', { path: view.route, query: view.query, duration }], at);
+      run((t) => {
+        if (screens) t.call('track', ['Page Left', { path: view.route, query: view.query, duration }], at);
       });
     },
     share(kind: ShareKind, view, arg, result) {
-      const c = core();
-      const aid = c && !waiting ? c.getAnonymousId() : '';
-      if (!aid) return result;
+      if (!tutti) return result;
       const depth = (origin ? origin.shareDepth : 0) + 1;
       const from = arg && typeof arg === 'object' ? (arg as { from?: string }).from : undefined;
-      c!.track('Share', { method: kind, from, path: view && view.route, shareDepth: depth });
-      return rewriteShare(kind, result, view, { tutti_sharer: aid, tutti_depth: String(depth) });
+      tutti.track('Share', { method: kind, from, path: view && view.route, shareDepth: depth });
+      return rewriteShare(kind, result, view, { tutti_sharer: tutti.getAnonymousId(), tutti_depth: String(depth) });
     },
   };
 }
