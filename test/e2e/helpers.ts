@@ -2,6 +2,7 @@
 // the customer site on separate ports (separate origins), plus bounded polling.
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startCollector, type CollectorHandle } from '../../examples/collector/index';
 import { launchBrowser } from './browser';
 import { startSite, type Site } from './site';
@@ -28,6 +29,30 @@ export async function startWorld(): Promise<World> {
       await Promise.allSettled([browser.close(), collector.close(), site.close()]);
     },
   };
+}
+
+/**
+ * The world of one test file: started before its first test, closed after its last.
+ * Each test starts with an empty collector that is up (a test may have taken it down),
+ * and every browser context a test opened is closed after it.
+ * The object is filled in by the beforeAll hook, so read its fields inside tests/hooks.
+ */
+export function useWorld(): World {
+  const w = {} as World;
+  beforeAll(async () => {
+    Object.assign(w, await startWorld());
+  });
+  beforeEach(async () => {
+    w.collector.reset();
+    await w.collector.up();
+  });
+  afterEach(async () => {
+    await Promise.all((w.browser?.contexts() ?? []).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await w.close?.();
+  });
+  return w;
 }
 
 /** Polls `check` every 50 ms until it returns true; fails after `timeout` ms with `what`. */

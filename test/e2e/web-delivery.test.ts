@@ -2,27 +2,16 @@
 // reloads, server refusals (429 with Retry-After, 400) and several tabs sharing one
 // IndexedDB outbox without ever sending an event twice.
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { batches, sleep, startWorld, waitFor, type World } from './helpers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { batches, sleep, useWorld, waitFor } from './helpers';
 import { scriptPage } from './site';
 
-let w: World;
+const w = useWorld();
 let ctx: BrowserContext;
 type Ev = Record<string, any>;
 
-beforeAll(async () => {
-  w = await startWorld();
-});
-afterAll(async () => {
-  await w?.close();
-});
 beforeEach(async () => {
-  w.collector.reset();
-  await w.collector.up();
   ctx = await w.browser.newContext();
-});
-afterEach(async () => {
-  await ctx?.close();
 });
 
 const attrs = (extra: Record<string, string | number | boolean> = {}) => ({
