@@ -55,6 +55,20 @@ export function useWorld(): World {
   return w;
 }
 
+/** A stored event as the collector returns it. */
+export type Ev = Record<string, any>;
+
+/**
+ * The script tag's data attributes the web suites start from: write key 'e2e', this
+ * world's collector, and no web vitals (they would add events of their own); `extra` wins.
+ */
+export const pageAttrs = (w: World, extra: Record<string, string | number | boolean> = {}) => ({
+  'write-key': 'e2e',
+  endpoint: w.collector.url,
+  'web-vitals': false,
+  ...extra,
+});
+
 /** Polls `check` every 50 ms until it returns true; fails after `timeout` ms with `what`. */
 export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeout = 10000): Promise<void> {
   const end = Date.now() + timeout;

@@ -4,24 +4,17 @@
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { batches, sleep, useWorld, waitFor } from './helpers';
+import { batches, pageAttrs, sleep, useWorld, waitFor, type Ev } from './helpers';
 import { scriptPage } from './site';
 
 const w = useWorld();
 let ctx: BrowserContext;
-type Ev = Record<string, any>;
 
 beforeEach(async () => {
   ctx = await w.browser.newContext();
 });
 
-const attrs = (extra: Record<string, string | number | boolean> = {}) => ({
-  'write-key': 'e2e',
-  endpoint: w.collector.url,
-  'web-vitals': false,
-  'flush-interval': 200,
-  ...extra,
-});
+const attrs = (extra: Record<string, string | number | boolean> = {}) => pageAttrs(w, { 'flush-interval': 200, ...extra });
 const events = (filter: Record<string, string> = {}): Ev[] => w.collector.events(filter);
 const pageErrors = (page: Page) => page.evaluate(() => (window as any).__errors as string[]);
 const anonymousId = async (page: Page) => {

@@ -3,23 +3,17 @@
 // IndexedDB outbox without ever sending an event twice.
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { batches, sleep, useWorld, waitFor } from './helpers';
+import { batches, pageAttrs, sleep, useWorld, waitFor, type Ev } from './helpers';
 import { scriptPage } from './site';
 
 const w = useWorld();
 let ctx: BrowserContext;
-type Ev = Record<string, any>;
 
 beforeEach(async () => {
   ctx = await w.browser.newContext();
 });
 
-const attrs = (extra: Record<string, string | number | boolean> = {}) => ({
-  'write-key': 'e2e',
-  endpoint: w.collector.url,
-  'web-vitals': false,
-  ...extra,
-});
+const attrs = (extra: Record<string, string | number | boolean> = {}) => pageAttrs(w, extra);
 const events = (filter: Record<string, string> = {}): Ev[] => w.collector.events(filter);
 const ready = (page: Page) => page.waitForFunction(() => (window as any).tutti && (window as any).tutti.getSessionId() !== '', null, { timeout: 5000 });
 const track = (page: Page, name: string, n: number) =>
