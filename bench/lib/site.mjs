@@ -1,26 +1,39 @@
-// The "customer site" of the benchmark: pages held in memory and each SDK's browser
-// build (and its lazy chunks) under /sdk/<name>/, on its own origin as in production.
-// Every file served is logged, so the size figures cover exactly what a page loaded.
+// The "customer site" of the benchmark and of the end-to-end tests: a static server on
+// an ephemeral 127.0.0.1 port, so pages and the collector (or sink) are different
+// origins as in production. It serves HTML pages held in memory, single files held in
+// memory, and folders mounted under a URL prefix (an SDK's build with its lazy chunks).
+// Every path requested is logged (`hits`) and every file served with its body
+// (`served`), so the size figures cover exactly what a page loaded. Plain .mjs so the
+// bench runs without a build; site.d.mts types it for the tests.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { join, normalize } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 
-export async function startSite() {
+/** The bench's default: cached like a CDN file, so repeat visits and second pages do not refetch. */
+const CDN_HEADERS = { 'Cache-Control': 'public, max-age=3600', 'Access-Control-Allow-Origin': '*' };
+
+/**
+ * @param {{ fileHeaders?: Record<string, string>, delay?: boolean }} [options]
+ *   fileHeaders: sent with every file besides its Content-Type (default CDN_HEADERS);
+ *   delay: honour `?delay=ms` on files, to hold a script back (the async snippet's queue).
+ */
+export async function startSite({ fileHeaders = CDN_HEADERS, delay = false } = {}) {
   const pages = new Map();
   const files = new Map(); // exact path -> Buffer (e.g. a minified copy)
-  const mounts = []; // [prefix, dir]
+  const mounts = []; // [prefix, absolute dir]
+  const hits = []; // every path requested, served or not
   const served = []; // { path, body }
 
   async function resolveFile(pathname) {
     if (files.has(pathname)) return files.get(pathname);
     for (const [prefix, dir] of mounts) {
       if (!pathname.startsWith(prefix)) continue;
-      const file = normalize(join(dir, decodeURIComponent(pathname.slice(prefix.length))));
-      if (!file.startsWith(dir)) return null;
       try {
+        const file = resolve(dir, '.' + sep + decodeURIComponent(pathname.slice(prefix.length)));
+        if (!file.startsWith(dir + sep)) return null; // ../ out of the folder
         return await readFile(file);
       } catch {
-        return null;
+        return null; // missing, a folder, or a malformed %-escape
       }
     }
     return null;
@@ -28,6 +41,7 @@ export async function startSite() {
 
   const server = createServer(async (req, res) => {
     const u = new URL(req.url || '/', 'http://site');
+    hits.push(u.pathname);
     const html = pages.get(u.pathname);
     if (html !== undefined) {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
@@ -38,12 +52,12 @@ export async function startSite() {
       res.writeHead(404, { 'Content-Length': 0 });
       return res.end();
     }
+    const ms = delay ? Number(u.searchParams.get('delay')) || 0 : 0;
+    if (ms > 0) await new Promise((r) => setTimeout(r, ms));
     served.push({ path: u.pathname, body });
-    // Cached like a CDN file would be: repeat visits and second pages do not refetch.
     res.writeHead(200, {
       'Content-Type': u.pathname.endsWith('.json') ? 'application/json' : 'text/javascript; charset=utf-8',
-      'Cache-Control': 'public, max-age=3600',
-      'Access-Control-Allow-Origin': '*',
+      ...fileHeaders,
     });
     res.end(body);
   });
@@ -51,13 +65,14 @@ export async function startSite() {
   const url = `http://127.0.0.1:${server.address().port}`;
   return {
     url,
+    hits,
     served,
     page(path, content) {
       pages.set(path, content);
       return url + path;
     },
     mount(prefix, dir) {
-      mounts.push([prefix, normalize(dir)]);
+      mounts.push([prefix, resolve(dir)]);
     },
     file(path, buffer) {
       files.set(path, buffer);

@@ -1,64 +1,17 @@
-// The "customer site" of the end-to-end suites: a tiny static server on its own port,
-// so pages and the collector are different origins as in production. Pages are HTML
-// strings registered per test; /dist/* serves the built SDK, optionally delayed
-// (?delay=ms) to make the async snippet's queue observable.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { readFile } from 'node:fs/promises';
-import { join, normalize } from 'node:path';
+// The "customer site" of the end-to-end suites: the benchmark's static server
+// (bench/lib/site.mjs) on its own port, so pages and the collector are different origins
+// as in production. Pages are HTML strings registered per test; /dist/* serves the built
+// SDK uncached, optionally delayed (?delay=ms) to make the async snippet's queue observable.
+import { join } from 'node:path';
+import { startSite as startStaticSite, type StaticSite } from '../../bench/lib/site.mjs';
 
-export interface Site {
-  url: string;
-  /** Serves `html` at `path` (e.g. '/a.html'). */
-  page(path: string, html: string): string;
-  /** Paths requested so far. */
-  hits: string[];
-  close(): Promise<void>;
-}
-
-const DIST = join(process.cwd(), 'dist');
+export type Site = Pick<StaticSite, 'url' | 'page' | 'hits' | 'close'>;
 
 export async function startSite(): Promise<Site> {
-  const pages = new Map<string, string>();
-  const hits: string[] = [];
-  const server: Server = createServer(async (req, res) => {
-    const u = new URL(req.url || '/', 'http://x');
-    hits.push(u.pathname);
-    try {
-      const html = pages.get(u.pathname);
-      if (html !== undefined) {
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-        return res.end(html);
-      }
-      if (u.pathname.startsWith('/dist/')) {
-        const file = normalize(join(DIST, u.pathname.slice(6)));
-        if (!file.startsWith(DIST)) throw new Error('outside dist');
-        const body = await readFile(file);
-        const delay = Number(u.searchParams.get('delay')) || 0;
-        if (delay) await new Promise((r) => setTimeout(r, delay));
-        res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' });
-        return res.end(body);
-      }
-      res.writeHead(404).end();
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    hits,
-    page(path, html) {
-      pages.set(path, html);
-      return url + path;
-    },
-    close: () =>
-      new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
-  };
+  // no-store: every test page loads the SDK as built now, never a cached copy.
+  const site = await startStaticSite({ fileHeaders: { 'Cache-Control': 'no-store' }, delay: true });
+  site.mount('/dist/', join(process.cwd(), 'dist'));
+  return site;
 }
 
 /** A page loading the script-tag build with `attrs` as data attributes, then `body`. */

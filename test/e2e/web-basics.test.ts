@@ -3,35 +3,18 @@
 // bad input, consent and web vitals. Pages and collector are different origins.
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { batches, sleep, startWorld, waitFor, type World } from './helpers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { batches, pageAttrs, sleep, useWorld, waitFor, type Ev } from './helpers';
 import { scriptPage } from './site';
 
-let w: World;
+const w = useWorld();
 let ctx: BrowserContext;
-type Ev = Record<string, any>;
 
-beforeAll(async () => {
-  w = await startWorld();
-});
-afterAll(async () => {
-  await w?.close();
-});
 beforeEach(async () => {
-  w.collector.reset();
   ctx = await w.browser.newContext();
 });
-afterEach(async () => {
-  await ctx?.close();
-});
 
-const attrs = (extra: Record<string, string | number | boolean> = {}) => ({
-  'write-key': 'e2e',
-  endpoint: w.collector.url,
-  'web-vitals': false,
-  'flush-interval': 200,
-  ...extra,
-});
+const attrs = (extra: Record<string, string | number | boolean> = {}) => pageAttrs(w, { 'flush-interval': 200, ...extra });
 const events = (filter: Record<string, string> = {}): Ev[] => w.collector.events(filter);
 const pageErrors = (page: Page) => page.evaluate(() => (window as any).__errors as string[]);
 const anonymousId = async (page: Page) => {

@@ -2,35 +2,18 @@
 // reloads, server refusals (429 with Retry-After, 400) and several tabs sharing one
 // IndexedDB outbox without ever sending an event twice.
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { batches, sleep, startWorld, waitFor, type World } from './helpers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { batches, pageAttrs, sleep, useWorld, waitFor, type Ev } from './helpers';
 import { scriptPage } from './site';
 
-let w: World;
+const w = useWorld();
 let ctx: BrowserContext;
-type Ev = Record<string, any>;
 
-beforeAll(async () => {
-  w = await startWorld();
-});
-afterAll(async () => {
-  await w?.close();
-});
 beforeEach(async () => {
-  w.collector.reset();
-  await w.collector.up();
   ctx = await w.browser.newContext();
 });
-afterEach(async () => {
-  await ctx?.close();
-});
 
-const attrs = (extra: Record<string, string | number | boolean> = {}) => ({
-  'write-key': 'e2e',
-  endpoint: w.collector.url,
-  'web-vitals': false,
-  ...extra,
-});
+const attrs = (extra: Record<string, string | number | boolean> = {}) => pageAttrs(w, extra);
 const events = (filter: Record<string, string> = {}): Ev[] => w.collector.events(filter);
 const ready = (page: Page) => page.waitForFunction(() => (window as any).tutti && (window as any).tutti.getSessionId() !== '', null, { timeout: 5000 });
 const track = (page: Page, name: string, n: number) =>

@@ -4,17 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batches, startWorld, waitFor, type World } from './helpers';
+import { afterAll, describe, expect, it } from 'vitest';
+import { batches, useWorld, waitFor } from './helpers';
 import { scriptPage } from './site';
 
-let w: World;
-beforeAll(async () => {
-  w = await startWorld();
-});
-afterAll(async () => {
-  await w?.close();
-});
+const w = useWorld();
 
 const figures: Record<string, number | string> = {};
 afterAll(() => console.log('[tutti web figures]', JSON.stringify(figures, null, 1)));

@@ -3,23 +3,11 @@
 // (a fake host app injected with addInitScript, as Android's addJavascriptInterface and
 // iOS's WKScriptMessageHandler inject theirs before page scripts run).
 import type { Page, Request } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UA } from './user-agents';
-import { flush, h5Html, hide, phone, ready, sleep, startH5World, until, type BrowserContext, type H5World } from './world';
+import { flush, h5Html, hide, phone, ready, sleep, until, useH5World } from './world';
 
-let w: H5World;
-let ctx: BrowserContext | undefined;
-beforeAll(async () => {
-  w = await startH5World();
-});
-afterAll(async () => {
-  await w?.close();
-});
-afterEach(async () => {
-  await ctx?.close();
-  ctx = undefined;
-  w.collector.reset();
-});
+const w = useH5World();
 
 const batchRequests = () => w.collector.requests.filter((r) => r.method === 'POST' && r.path === '/v1/batch');
 
@@ -31,7 +19,7 @@ describe('container detection on the example landing page', () => {
     ['WeChat mini-program web-view', 'wechat-miniprogram-webview', UA.miniprogramAndroid],
     ['mobile Chrome', 'browser', UA.androidChrome],
   ])('%s → context.container %s on every event', async (_name, container, ua) => {
-    ctx = await w.browser.newContext(phone(ua));
+    const ctx = await w.browser.newContext(phone(ua));
     const page = await ctx.newPage();
     await page.goto(`${w.collector.url}/?utm_source=${container}&utm_medium=social`);
     const aid = await ready(page);
@@ -56,7 +44,7 @@ describe('container detection on the example landing page', () => {
   });
 
   it('iOS mini-program web-view: events after WeixinJSBridgeReady say so, though the UA does not', async () => {
-    ctx = await w.browser.newContext(phone(UA.miniprogramIos, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3 }));
+    const ctx = await w.browser.newContext(phone(UA.miniprogramIos, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3 }));
     const page = await ctx.newPage();
     await page.goto(w.page('ios-mp.html', h5Html({})));
     const aid = await ready(page);
@@ -79,7 +67,7 @@ describe('container detection on the example landing page', () => {
 
 describe('leaving the page on a phone', () => {
   it('visibilitychange to hidden (switching apps, no pagehide) sends what is queued at once, with sendBeacon', async () => {
-    ctx = await w.browser.newContext(phone(UA.wechatIos));
+    const ctx = await w.browser.newContext(phone(UA.wechatIos));
     const page = await ctx.newPage();
     const kinds: string[] = [];
     page.on('request', (r: Request) => r.url().endsWith('/v1/batch') && kinds.push(r.resourceType()));
@@ -101,7 +89,7 @@ describe('leaving the page on a phone', () => {
 
 /** Installs a fake host-app bridge before any page script; messages land in window.__bridged. */
 async function withBridge(kind: 'android' | 'ios' | 'broken'): Promise<Page> {
-  ctx = await w.browser.newContext(phone(kind === 'ios' ? UA.iosAppWebview : UA.androidAppWebview));
+  const ctx = await w.browser.newContext(phone(kind === 'ios' ? UA.iosAppWebview : UA.androidAppWebview));
   await ctx.addInitScript((k: string) => {
     const received: string[] = ((window as any).__bridged = []);
     const handler = {

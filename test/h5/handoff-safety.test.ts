@@ -1,23 +1,13 @@
 // Handoff safety in a real browser (SPEC §6): parameters carry IDs only; malformed, too
 // long, stale or future values are ignored; adopting the user ID can be switched off;
 // and whatever happens, the parameters leave the address bar.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UA } from './user-agents';
-import { flush, h5Html, phone, ready, sleep, startH5World, type BrowserContext, type H5World } from './world';
+import { flush, h5Html, phone, ready, sleep, useH5World, type BrowserContext } from './world';
 
-let w: H5World;
+const w = useH5World();
+/** The context `land` opened last (useH5World closes it after each test in any case). */
 let ctx: BrowserContext | undefined;
-beforeAll(async () => {
-  w = await startH5World();
-});
-afterAll(async () => {
-  await w?.close();
-});
-afterEach(async () => {
-  await ctx?.close();
-  ctx = undefined;
-  w.collector.reset();
-});
 
 const HANDED_AID = '5f0c6a52-8a3e-4c1b-9d3f-2b7e4a9c1d00';
 const MIN = 60000;

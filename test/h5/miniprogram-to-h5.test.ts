@@ -3,28 +3,19 @@
 // page with a WeChat mini-program web-view user agent and mobile emulation opens it (the
 // example landing page, served by the reference collector); the collector stitches both
 // channels into one profile. Then the same for web → web across domains.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Tutti } from '../../src/types';
 import { boot, type Booted } from '../miniprogram/harness';
 import { UA } from './user-agents';
-import { flush, h5Html, phone, ready, startH5World, until, type BrowserContext, type H5World } from './world';
+import { flush, h5Html, phone, ready, until, useH5World } from './world';
 
-let w: H5World;
-let ctx: BrowserContext | undefined;
+const w = useH5World();
 let mp: Booted | undefined;
 
-beforeAll(async () => {
-  w = await startH5World();
-});
-afterAll(async () => {
-  await w?.close();
-});
-afterEach(async () => {
+// Runs before useH5World's afterEach (which closes the pages, then resets the collector).
+afterEach(() => {
   mp?.rt.kill();
   mp = undefined;
-  await ctx?.close();
-  ctx = undefined;
-  w.collector.reset();
 });
 
 const APPID = 'wx0123456789abcdef';
@@ -71,7 +62,7 @@ describe('mini-program → H5 web-view', () => {
     for (const secret of ['gold', '13800000000', 'li.lei', 'oMPopenid']) expect(src).not.toContain(secret);
     await b.tutti.flush();
 
-    ctx = await w.browser.newContext(phone(UA.miniprogramAndroid));
+    const ctx = await w.browser.newContext(phone(UA.miniprogramAndroid));
     const page = await ctx.newPage();
     await page.goto(src, { referer: WEBVIEW_REFERRER });
     expect(await ready(page)).toBe(aid);
@@ -118,7 +109,7 @@ describe('mini-program → H5 web-view', () => {
     const aid = b.tutti.getAnonymousId();
     b.rt.navigateTo('pages/promo/promo');
     await b.tutti.flush();
-    ctx = await w.browser.newContext(phone(UA.miniprogramAndroid));
+    const ctx = await w.browser.newContext(phone(UA.miniprogramAndroid));
     const page = await ctx.newPage();
     await page.goto(srcOf(b), { referer: WEBVIEW_REFERRER });
     expect(await ready(page)).toBe(aid);
@@ -129,7 +120,7 @@ describe('mini-program → H5 web-view', () => {
   });
 
   it('an H5 page that already had its own anonymous ID adopts the mini-program one and aliases the old one', async () => {
-    ctx = await w.browser.newContext(phone(UA.miniprogramAndroid));
+    const ctx = await w.browser.newContext(phone(UA.miniprogramAndroid));
     const page = await ctx.newPage();
     // An earlier visit to the H5 page on this phone, straight from a chat link.
     await page.goto(`${w.collector.url}/?utm_source=chat`);
@@ -170,7 +161,7 @@ describe('web → web across domains (linkDomains)', () => {
       'linker.html',
       h5Html({ 'link-domains': 'localhost' }, `<a id="go" href="${other}/t/target.html?from=linker">to the shop</a>`),
     );
-    ctx = await w.browser.newContext(phone(UA.wechatIos));
+    const ctx = await w.browser.newContext(phone(UA.wechatIos));
     const page = await ctx.newPage();
     await page.goto(linker);
     const aid = await ready(page);

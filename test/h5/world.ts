@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startCollector, type CollectorHandle } from '../../examples/collector/index';
 import { launchBrowser } from '../e2e/browser';
 
@@ -42,6 +43,28 @@ export async function startH5World(): Promise<H5World> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The H5 world of one test file: started before its first test, closed after its last.
+ * After each test, every browser context the test opened is closed and only then is the
+ * collector reset, so nothing a closing page still sends leaks into the next test. (Vitest
+ * runs "after" hooks in reverse order, so a file's own afterEach runs before this one.)
+ * The object is filled in by the beforeAll hook, so read its fields inside tests/hooks.
+ */
+export function useH5World(): H5World {
+  const w = {} as H5World;
+  beforeAll(async () => {
+    Object.assign(w, await startH5World());
+  });
+  afterEach(async () => {
+    await Promise.all((w.browser?.contexts() ?? []).map((c) => c.close()));
+    w.collector?.reset();
+  });
+  afterAll(async () => {
+    await w.close?.();
+  });
+  return w;
 }
 
 /** A phone (Pixel 7 sized) running `userAgent`: mobile viewport, touch, DPR, Chinese locale. */
