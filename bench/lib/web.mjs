@@ -89,7 +89,7 @@ function blocking(longtasks) {
  * Scenario A, one SDK at a time: load until ready (+0.5 s for deferred init work), then
  * 1,000 track() calls (10 tasks of 100) until all are delivered. CPU is traced in both.
  */
-export async function loadAndThroughput(browser, site, sink, sdk, rep, { calls = 1000, cap = 10000 } = {}) {
+export async function loadAndThroughput(browser, site, sink, sdk, rep, { calls = 1000, cap = 10000, profile = false, categories = TRACE_CATEGORIES, keepTrace = false } = {}) {
   const blocked = [];
   const { ctx, page } = await openPage(browser, blocked);
   const errors = [];
@@ -125,7 +125,14 @@ export async function loadAndThroughput(browser, site, sink, sdk, rep, { calls =
 
     const run = `${sdk.name}-a${rep}`;
     const from = sink.log.length;
-    await browser.startTracing(undefined, { categories: TRACE_CATEGORIES });
+    await browser.startTracing(undefined, { categories });
+    // A V8 sampling profile of the same span, on request (it costs CPU of its own, so
+    // figures taken with it are not comparable with those taken without).
+    if (profile) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Profiler.start');
+    }
     const t0 = Date.now();
     const startedAt = await page.evaluate(
       ({ run, calls }) =>
@@ -142,7 +149,9 @@ export async function loadAndThroughput(browser, site, sink, sdk, rep, { calls =
     );
     const callsDone = Date.now();
     const arrival = await awaitDelivery(sink, sdk.name, run, calls, { quiet: 6000, cap: callsDone - t0 + cap });
-    const trace = mainThreadCpu(await browser.stopTracing());
+    const cpuProfile = profile ? (await cdp.send('Profiler.stop')).profile : undefined;
+    const traceBuffer = await browser.stopTracing();
+    const trace = mainThreadCpu(traceBuffer);
     const m1 = await metrics(cdp);
     const lt = await page.evaluate((s) => __b.longtasks.filter(([t]) => t >= s), startedAt);
     const c = sink.count(run, sdk.name);
@@ -161,6 +170,8 @@ export async function loadAndThroughput(browser, site, sink, sdk, rep, { calls =
       preflights: reqs.filter((r) => r.method === 'OPTIONS').length,
       wireBytes: reqs.reduce((a, r) => a + r.bytes, 0),
       bodyBytes: reqs.reduce((a, r) => a + r.bodyBytes, 0),
+      ...(cpuProfile ? { cpuProfile } : {}),
+      ...(keepTrace ? { traceBuffer } : {}),
       blocked,
       errors,
     };
