@@ -5,7 +5,7 @@
 //   npm run bench                     (= npm run build && node --expose-gc bench/run.mjs)
 //   node --expose-gc bench/run.mjs [--quick] [--reps N] [--only tutti,segment] [--skip-mp] [--skip-core] [--no-write]
 //   node bench/run.mjs --render      (rewrite RESULTS.md and chart.svg from the last run's bench/.cache/results.json)
-//   node bench/run.mjs --throughput [--only tutti] [--reps N] [--profile] [--trace]
+//   node bench/run.mjs --throughput [--only tutti] [--reps N] [--compare DIR] [--profile] [--trace]
 //                                    (scenario A only: load + 1,000 calls, medians printed, nothing written
 //                                     but the optional profile/trace files in bench/.cache/)
 //
@@ -215,10 +215,22 @@ async function throughput() {
   if (!existsSync(ROOT + 'dist/tutti.min.js')) throw new Error('dist/tutti.min.js is missing; build it first');
   const all = await sdkDefinitions();
   const sdks = all.filter((s) => (ONLY ? ONLY.includes(s.name) : s.name === 'tutti'));
+  // --compare DIR: another Tutti build (DIR/tutti.min.js, e.g. a copy of the last commit's)
+  // measured in the same runs, alternating with this one, so both see the same machine load.
+  if (value('--compare')) {
+    const tutti = all.find((s) => s.name === 'tutti');
+    sdks.push({
+      ...tutti,
+      name: 'tutti-ref',
+      label: 'Tutti (--compare build)',
+      mount: ['/sdk/tutti-ref/', value('--compare')],
+      head: (env) => tutti.head({ ...env, prefix: '/tutti-ref' }).replace('/sdk/tutti/', '/sdk/tutti-ref/'),
+    });
+  }
   const [site, sink] = await Promise.all([startSite(), startSink()]);
   const browser = await launch();
   const rows = {};
-  const keys = ['cpuMs', 'scriptMs', 'loadCpuMs', 'requests', 'delivered', 'duplicates', 'deliveryMs', 'bodyBytes'];
+  const keys = ['cpuMs', 'cpuTasks', 'scriptMs', 'loadCpuMs', 'requests', 'delivered', 'duplicates', 'deliveryMs', 'bodyBytes'];
   const options = {
     profile: flag('--profile'),
     keepTrace: flag('--trace'),
@@ -230,7 +242,7 @@ async function throughput() {
   try {
     await loadAndThroughput(browser, site, sink, { name: 'baseline', baseline: true, head: () => '<script>__ready();</script>' }, 'warm');
     for (let rep = 0; rep < REPS; rep++) {
-      for (const sdk of sdks) {
+      for (const sdk of rep % 2 ? sdks.slice().reverse() : sdks) {
         const r = await loadAndThroughput(browser, site, sink, sdk, `t${rep}`, options);
         const base = `${ROOT}bench/.cache/${sdk.name}-${rep}`;
         if (r.cpuProfile) writeFileSync(base + '.cpuprofile', JSON.stringify(r.cpuProfile));

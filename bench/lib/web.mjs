@@ -161,6 +161,7 @@ export async function loadAndThroughput(browser, site, sink, sdk, rep, { calls =
       delivered: c.unique,
       duplicates: c.duplicates,
       cpuMs: trace.cpuMs,
+      cpuTasks: trace.tasks,
       scriptMs: (m1.ScriptDuration - m0.ScriptDuration) * 1000,
       taskMs: (m1.TaskDuration - m0.TaskDuration) * 1000,
       callsMs: callsDone - t0,
