@@ -2,7 +2,7 @@
 // then memory. A layer that fails (private mode, blocked storage, quota, a hung
 // IndexedDB) hands over to the next for the rest of the page's life, so storage
 // trouble can cost persistence but never tracking.
-import { delMany, entries, setMany, type UseStore } from 'idb-keyval';
+import { entries, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { OutboxStore, QueuedEvent } from '../../../src/platform';
 import { deadline } from './idb';
 import { lsGet, lsRemove, lsSet } from './local-storage';
@@ -15,17 +15,32 @@ export function byAge(list: QueuedEvent[]): QueuedEvent[] {
 }
 
 /**
- * Records in IndexedDB keyed "<namespace>|<messageId>", so tabs writing at once never
- * overwrite each other and instances with other write keys never see these records.
+ * Records in IndexedDB, stored in chunks: one value holds the records of one `put` (at
+ * most `size` of them), under the key "<namespace>|<first record's id>". One request per
+ * chunk instead of one per event is what makes a burst of calls cheap: each IndexedDB
+ * request costs the page's main thread a task. Chunks are written by one tab only, so tabs
+ * writing at once never overwrite each other, and instances with other write keys never
+ * see these records. Values of a single record (older versions) are read as chunks of one.
+ *
+ * Which chunk holds which record is known from this instance's own writes and from
+ * `all()`; a removal rewrites or deletes the chunks concerned, in one transaction.
  *
  * Removals are also noted synchronously in localStorage until IndexedDB confirms them:
  * events handed to sendBeacon are removed while the page unloads, and an IndexedDB
- * delete issued then may never commit; without the note the next page would send
+ * write issued then may never commit; without the note the next page would send
  * those events a second time.
  */
-export function idbOutbox(store: UseStore, ns: string, ms = 5000): OutboxStore {
+export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): OutboxStore {
   const prefix = ns + '|';
   const notes = 'tutti_sent_' + ns;
+  /** Chunk key → its records, and record id → its chunk key. */
+  const chunks = new Map<string, QueuedEvent[]>();
+  const where = new Map<string, string>();
+  /** Chunks this instance wrote: its index of them is newer than any read. Others are as last read. */
+  const own = new Set<string>();
+  /** Chunk keys this instance deleted: an older read must not bring them back. */
+  const dropped = new Set<string>();
+
   const noted = (): Record<string, 1> => {
     const out: Record<string, 1> = {};
     try {
@@ -41,25 +56,115 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000): OutboxStore {
     const list = Object.keys(all).slice(-5000);
     list.length ? lsSet(notes, JSON.stringify(list)) : lsRemove(notes);
   };
-  const del = (ids: string[]) => deadline(delMany(ids.map((id) => prefix + id), store), ms).then(() => note(ids, false));
-  const mine = () => entries<IDBValidKey, QueuedEvent>(store).then((list) => list.filter((e) => String(e[0]).indexOf(prefix) === 0));
+
+  /** Index changes made synchronously; the writes they need go out in one transaction. */
+  type Writes = Map<string, QueuedEvent[] | null>;
+  const store1 = (writes: Writes, key: string, list: QueuedEvent[] | null) => {
+    writes.set(key, list);
+    if (list) {
+      chunks.set(key, list);
+      own.add(key);
+      dropped.delete(key);
+      for (const r of list) where.set(r.id, key);
+    } else {
+      chunks.delete(key);
+      own.delete(key);
+      dropped.add(key);
+    }
+  };
+  /** Takes ids out of their chunks: a chunk left empty is deleted, any other is stored again under its new first id. */
+  const take = (writes: Writes, ids: string[]): string[] => {
+    const unknown: string[] = [];
+    const touched = new Set<string>();
+    for (const id of ids) {
+      const key = where.get(id);
+      where.delete(id);
+      key && chunks.has(key) ? touched.add(key) : unknown.push(id);
+    }
+    touched.forEach((key) => {
+      const rest = (chunks.get(key) as QueuedEvent[]).filter((r) => where.get(r.id) === key);
+      store1(writes, key, null);
+      if (rest.length) store1(writes, prefix + rest[0].id, rest);
+    });
+    return unknown;
+  };
+  const commit = (writes: Writes): Promise<void> =>
+    writes.size
+      ? deadline(
+          store('readwrite', (s) => {
+            writes.forEach((list, key) => (list ? s.put(list, key) : s.delete(key)));
+            return promisifyRequest(s.transaction);
+          }),
+          ms,
+        )
+      : Promise.resolve();
+  /** Removes ids; their notes go once IndexedDB confirmed (ids of unknown chunks keep theirs until a later `all()`). */
+  const drop = (ids: string[]): Promise<void> => {
+    const writes: Writes = new Map();
+    const unknown = take(writes, ids);
+    return commit(writes).then(() => note(unknown.length ? ids.filter((id) => unknown.indexOf(id) < 0) : ids, false));
+  };
+  /** This namespace's records in IndexedDB; the index of other instances' chunks is refreshed from them. */
+  const read = () =>
+    entries<IDBValidKey, QueuedEvent | QueuedEvent[]>(store).then((list) => {
+      const out: QueuedEvent[] = [];
+      const seen = new Set<string>();
+      for (const [k, v] of list) {
+        const key = String(k);
+        if (key.indexOf(prefix) !== 0 || dropped.has(key)) continue;
+        seen.add(key);
+        const records = (Array.isArray(v) ? v : [v]).filter((r) => r && r.id);
+        if (!own.has(key)) {
+          chunks.set(key, records);
+          for (const r of records) if (!own.has(where.get(r.id) as string)) where.set(r.id, key);
+        }
+        for (const r of records) if (where.get(r.id) === key) out.push(r);
+      }
+      chunks.forEach((records, key) => {
+        if (own.has(key) || seen.has(key)) return;
+        chunks.delete(key);
+        for (const r of records) if (where.get(r.id) === key) where.delete(r.id);
+      });
+      return out;
+    });
+
   return {
-    put: (records) => (records.length ? deadline(setMany(records.map((r) => [prefix + r.id, r]), store), ms) : Promise.resolve()),
+    put(records) {
+      if (!records.length) return Promise.resolve();
+      const writes: Writes = new Map();
+      take(
+        writes,
+        records.map((r) => r.id),
+      );
+      for (let i = 0; i < records.length; i += size) {
+        const list = records.slice(i, i + size);
+        store1(writes, prefix + list[0].id, list);
+      }
+      return commit(writes);
+    },
     remove(ids) {
       if (!ids.length) return Promise.resolve();
       note(ids, true);
-      return del(ids);
+      return drop(ids);
     },
     all: () =>
-      deadline(mine(), ms).then((list) => {
+      deadline(read(), ms).then((list) => {
         const gone = noted();
-        const stale = list.filter((e) => gone[e[1].id]).map((e) => e[1].id);
+        const stale = list.filter((r) => gone[r.id]).map((r) => r.id);
         // Finish what an unloading page started; notes of records no longer stored go.
-        if (stale.length) del(stale).catch(() => undefined);
+        if (stale.length) drop(stale).catch(() => undefined);
         else if (Object.keys(gone).length) lsRemove(notes);
-        return byAge(list.filter((e) => !gone[e[1].id]).map((e) => e[1]));
+        return byAge(list.filter((r) => !gone[r.id]));
       }),
-    clear: () => deadline(mine().then((list) => delMany(list.map((e) => e[0]), store)), ms).then(() => lsRemove(notes)),
+    clear: () =>
+      deadline(
+        read().then(() => {
+          const writes: Writes = new Map();
+          take(writes, Array.from(where.keys()));
+          return commit(writes);
+        }),
+        ms,
+      ).then(() => lsRemove(notes)),
   };
 }
 
