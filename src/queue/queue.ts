@@ -227,17 +227,23 @@ export function createQueue(d: QueueDeps) {
       d.warn('send failed', e);
     }
     for (const r of batch) inflight.delete(r.id);
-    const settled = settle(batch, res, beacon);
-    // Whatever is left goes next: at once, or when the backoff ends.
-    if (!beacon && mem.length > inflight.size) schedule(0);
-    return settled;
+    return settle(batch, res, beacon);
+  }
+
+  /** Whatever is left goes next: at once, or when the backoff ends. */
+  function next(): void {
+    if (mem.length > inflight.size) schedule(0);
   }
 
   function pump(): Promise<void> {
     return serial(async () => {
-      if (backoffUntil > Date.now()) return schedule(0);
-      const batch = pick(mem, d.maxBodyBytes, batchCap, false);
-      if (batch.length) await deliver(batch, false);
+      // Batch after batch, without a timer between them: each would be one more task.
+      for (;;) {
+        if (backoffUntil > Date.now()) return next();
+        const batch = pick(mem, d.maxBodyBytes, batchCap, false);
+        if (!batch.length) return;
+        await deliver(batch, false);
+      }
     });
   }
 
@@ -268,9 +274,10 @@ export function createQueue(d: QueueDeps) {
           );
           if (batch.length) settled = await deliver(batch, false);
         });
-        if (!batch.length) return;
+        if (!batch.length) break;
         if (settled) for (const r of batch) target.delete(r.id);
       }
+      next();
     },
 
     /** The page is going away: hand what fits the beacon budget to the browser synchronously. */
