@@ -347,6 +347,49 @@ describe('outbox: IndexedDB layer', () => {
     ]);
   });
 
+  it('removals while the page is visible share one transaction and need no localStorage note', async () => {
+    localStorage.clear();
+    const idb = fakeIdb();
+    let transactions = 0;
+    const counted: UseStore = (mode, cb) => (mode === 'readwrite' && transactions++, idb.store(mode, cb));
+    const box = idbOutbox(counted, 'ns');
+    await box.put([rec(1), rec(2), rec(3)]);
+    const removals = [box.remove(['m1']), box.remove(['m2'])];
+    expect(localStorage.getItem('tutti_sent_ns')).toBeNull();
+    await Promise.all(removals);
+    expect(transactions).toBe(2);
+    expect(Array.from(idb.data.keys())).toEqual(['ns|m3']);
+  });
+
+  it('a page going away writes pending removals at once, noted until IndexedDB confirms them', async () => {
+    localStorage.clear();
+    const idb = fakeIdb();
+    let transactions = 0;
+    let unloading = false;
+    const store: UseStore = (mode, cb) => {
+      if (mode !== 'readwrite') return idb.store(mode, cb);
+      transactions++;
+      return unloading ? new Promise(() => undefined) : idb.store(mode, cb);
+    };
+    const box = idbOutbox(store, 'ns', 20);
+    await box.put([rec(1), rec(2), rec(3)]);
+    box.remove(['m1']).catch(() => undefined);
+    expect(transactions).toBe(1); // waiting for more removals
+    unloading = true; // the write issued now never commits
+    window.dispatchEvent(new Event('pagehide'));
+    try {
+      expect(transactions).toBe(2);
+      // removals made while leaving (the beacon flush) are noted and written at once
+      box.remove(['m2']).catch(() => undefined);
+      expect(transactions).toBe(3);
+      expect(JSON.parse(localStorage.getItem('tutti_sent_ns')!)).toEqual(['m1', 'm2']);
+      // the next page skips them
+      expect((await idbOutbox(idb.store, 'ns').all()).map((r) => r.id)).toEqual(['m3']);
+    } finally {
+      window.dispatchEvent(new Event('pageshow'));
+    }
+  });
+
   it('reads and removes records stored one per key by earlier versions', async () => {
     const idb = fakeIdb();
     idb.data.set('ns|m1', rec(1));

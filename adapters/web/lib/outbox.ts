@@ -4,6 +4,7 @@
 // trouble can cost persistence but never tracking.
 import { entries, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { OutboxStore, QueuedEvent } from '../../../src/platform';
+import { listen, win } from './dom';
 import { deadline } from './idb';
 import { lsGet, lsRemove, lsSet } from './local-storage';
 
@@ -14,21 +15,28 @@ export function byAge(list: QueuedEvent[]): QueuedEvent[] {
   return list.sort((a, b) => (ts(a) < ts(b) ? -1 : ts(a) > ts(b) ? 1 : seq(a) - seq(b)));
 }
 
+/** How long removals wait to share one IndexedDB transaction while the page is visible, ms. */
+const REMOVE_DELAY = 1000;
+
 /**
  * Records in IndexedDB, stored in chunks: one value holds the records of one `put` (at
  * most `size` of them), under the key "<namespace>|<first record's id>". One request per
  * chunk instead of one per event is what makes a burst of calls cheap: each IndexedDB
- * request costs the page's main thread a task. Chunks are written by one tab only, so tabs
- * writing at once never overwrite each other, and instances with other write keys never
- * see these records. Values of a single record (older versions) are read as chunks of one.
+ * request and transaction costs the page's main thread. Chunks are written by one tab
+ * only, so tabs writing at once never overwrite each other, and instances with other
+ * write keys never see these records. Values of a single record (older versions) are
+ * read as chunks of one.
  *
  * Which chunk holds which record is known from this instance's own writes and from
- * `all()`; a removal rewrites or deletes the chunks concerned, in one transaction.
+ * `all()`; a removal rewrites or deletes the chunks concerned. While the page is
+ * visible, the removals of one second share one transaction (a burst delivered in 50
+ * requests costs one or two, not 50). A crash in that second can only send those
+ * events again (at-least-once; the collector dedups on messageId).
  *
- * Removals are also noted synchronously in localStorage until IndexedDB confirms them:
- * events handed to sendBeacon are removed while the page unloads, and an IndexedDB
- * write issued then may never commit; without the note the next page would send
- * those events a second time.
+ * A page going away writes at once, and first notes the removed ids synchronously in
+ * localStorage until IndexedDB confirms them: events handed to sendBeacon are removed
+ * while the page unloads, and an IndexedDB write issued then may never commit; without
+ * the note the next page would send those events a second time.
  */
 export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): OutboxStore {
   const prefix = ns + '|';
@@ -40,6 +48,15 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
   const own = new Set<string>();
   /** Chunk keys this instance deleted: an older read must not bring them back. */
   const dropped = new Set<string>();
+  /** Index changes not written yet (key → chunk, or null to delete), the ids they remove, and who waits for them. */
+  type Writes = Map<string, QueuedEvent[] | null>;
+  let writes: Writes = new Map();
+  let removed: string[] = [];
+  let waiting: Array<[() => void, (e: unknown) => void]> = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Ids this instance noted in localStorage and has not seen deleted yet. */
+  const notedHere = new Set<string>();
+  let leaving = false;
 
   const noted = (): Record<string, 1> => {
     const out: Record<string, 1> = {};
@@ -51,15 +68,19 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
     return out;
   };
   const note = (ids: string[], add: boolean) => {
+    if (!ids.length) return;
     const all = noted();
     for (const id of ids) add ? (all[id] = 1) : delete all[id];
     const list = Object.keys(all).slice(-5000);
     list.length ? lsSet(notes, JSON.stringify(list)) : lsRemove(notes);
   };
+  const mark = (ids: string[]) => {
+    const fresh = ids.filter((id) => !notedHere.has(id));
+    for (const id of fresh) notedHere.add(id);
+    note(fresh, true);
+  };
 
-  /** Index changes made synchronously; the writes they need go out in one transaction. */
-  type Writes = Map<string, QueuedEvent[] | null>;
-  const store1 = (writes: Writes, key: string, list: QueuedEvent[] | null) => {
+  const store1 = (key: string, list: QueuedEvent[] | null) => {
     writes.set(key, list);
     if (list) {
       chunks.set(key, list);
@@ -73,7 +94,7 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
     }
   };
   /** Takes ids out of their chunks: a chunk left empty is deleted, any other is stored again under its new first id. */
-  const take = (writes: Writes, ids: string[]): string[] => {
+  const take = (ids: string[]): string[] => {
     const unknown: string[] = [];
     const touched = new Set<string>();
     for (const id of ids) {
@@ -83,27 +104,65 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
     }
     touched.forEach((key) => {
       const rest = (chunks.get(key) as QueuedEvent[]).filter((r) => where.get(r.id) === key);
-      store1(writes, key, null);
-      if (rest.length) store1(writes, prefix + rest[0].id, rest);
+      store1(key, null);
+      if (rest.length) store1(prefix + rest[0].id, rest);
     });
     return unknown;
   };
-  const commit = (writes: Writes): Promise<void> =>
-    writes.size
-      ? deadline(
-          store('readwrite', (s) => {
-            writes.forEach((list, key) => (list ? s.put(list, key) : s.delete(key)));
-            return promisifyRequest(s.transaction);
-          }),
-          ms,
-        )
-      : Promise.resolve();
-  /** Removes ids; their notes go once IndexedDB confirmed (ids of unknown chunks keep theirs until a later `all()`). */
-  const drop = (ids: string[]): Promise<void> => {
-    const writes: Writes = new Map();
-    const unknown = take(writes, ids);
-    return commit(writes).then(() => note(unknown.length ? ids.filter((id) => unknown.indexOf(id) < 0) : ids, false));
+  /** Writes every pending change in one transaction; notes of the ids it deletes go once it commits. */
+  const write = (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    const w = writes;
+    const ids = removed;
+    const waiters = waiting;
+    writes = new Map();
+    removed = [];
+    waiting = [];
+    const done = (
+      w.size
+        ? deadline(
+            store('readwrite', (s) => {
+              w.forEach((list, key) => (list ? s.put(list, key) : s.delete(key)));
+              return promisifyRequest(s.transaction);
+            }),
+            ms,
+          )
+        : Promise.resolve()
+    ).then(() => note(ids.filter((id) => notedHere.delete(id)), false));
+    done.then(
+      () => waiters.forEach((x) => x[0]()),
+      (e) => waiters.forEach((x) => x[1](e)),
+    );
+    return done;
   };
+  const away = () => leaving || (typeof document !== 'undefined' && document.visibilityState === 'hidden');
+  /** Removes ids: soon, together with later removals, or at once (noted first) when the page is going away. */
+  const drop = (ids: string[], now: boolean): Promise<void> => {
+    const unknown = take(ids);
+    for (const id of ids) if (unknown.indexOf(id) < 0) removed.push(id);
+    // Where an id is stored is unknown (this instance never read it): its note stays until an `all()` finds it gone.
+    note(unknown, true);
+    if (now || away()) {
+      mark(removed);
+      return write();
+    }
+    if (!timer) timer = setTimeout(write, REMOVE_DELAY);
+    return new Promise((resolve, reject) => waiting.push([resolve, reject]));
+  };
+  const w = win();
+  if (w) {
+    const leave = () => {
+      if (!removed.length) return;
+      mark(removed);
+      write().catch(() => undefined);
+    };
+    // Capture phase: before the page's flush on hide, whose removals then go at once.
+    listen(w, 'pagehide', () => ((leaving = true), leave()), true);
+    listen(w, 'pageshow', () => (leaving = false), true);
+    listen(w, 'visibilitychange', () => document.visibilityState === 'hidden' && leave(), true);
+  }
+
   /** This namespace's records in IndexedDB; the index of other instances' chunks is refreshed from them. */
   const read = () =>
     entries<IDBValidKey, QueuedEvent | QueuedEvent[]>(store).then((list) => {
@@ -131,37 +190,30 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
   return {
     put(records) {
       if (!records.length) return Promise.resolve();
-      const writes: Writes = new Map();
-      take(
-        writes,
-        records.map((r) => r.id),
-      );
+      take(records.map((r) => r.id));
       for (let i = 0; i < records.length; i += size) {
         const list = records.slice(i, i + size);
-        store1(writes, prefix + list[0].id, list);
+        store1(prefix + list[0].id, list);
       }
-      return commit(writes);
+      return write();
     },
-    remove(ids) {
-      if (!ids.length) return Promise.resolve();
-      note(ids, true);
-      return drop(ids);
-    },
+    remove: (ids) => (ids.length ? drop(ids, false) : Promise.resolve()),
     all: () =>
       deadline(read(), ms).then((list) => {
         const gone = noted();
         const stale = list.filter((r) => gone[r.id]).map((r) => r.id);
         // Finish what an unloading page started; notes of records no longer stored go.
-        if (stale.length) drop(stale).catch(() => undefined);
-        else if (Object.keys(gone).length) lsRemove(notes);
+        if (stale.length) {
+          for (const id of stale) notedHere.add(id);
+          drop(stale, true).catch(() => undefined);
+        } else if (Object.keys(gone).length) lsRemove(notes);
         return byAge(list.filter((r) => !gone[r.id]));
       }),
     clear: () =>
       deadline(
         read().then(() => {
-          const writes: Writes = new Map();
-          take(writes, Array.from(where.keys()));
-          return commit(writes);
+          take(Array.from(where.keys()));
+          return write();
         }),
         ms,
       ).then(() => lsRemove(notes)),
