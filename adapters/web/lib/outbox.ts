@@ -46,14 +46,12 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
   const where = new Map<string, string>();
   /** Chunks this instance wrote: its index of them is newer than any read. Others are as last read. */
   const own = new Set<string>();
-  /** Chunk keys this instance deleted: an older read must not bring them back. */
+  /** Chunk keys this instance deleted, until that is written: a read meanwhile must not bring them back. */
   const dropped = new Set<string>();
-  /** Index changes not written yet (key → chunk, or null to delete), the ids they remove, and who waits for them. */
-  type Writes = Map<string, QueuedEvent[] | null>;
-  let writes: Writes = new Map();
+  /** Index changes not written yet (key → chunk, or null to delete), the ids they remove, and the write that waits for more. */
+  let writes = new Map<string, QueuedEvent[] | null>();
   let removed: string[] = [];
-  let waiting: Array<[() => void, (e: unknown) => void]> = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let soon: Promise<void> | undefined;
   /** Ids this instance noted in localStorage and has not seen deleted yet. */
   const notedHere = new Set<string>();
   let leaving = false;
@@ -111,30 +109,22 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
   };
   /** Writes every pending change in one transaction; notes of the ids it deletes go once it commits. */
   const write = (): Promise<void> => {
-    clearTimeout(timer);
-    timer = undefined;
     const w = writes;
     const ids = removed;
-    const waiters = waiting;
     writes = new Map();
     removed = [];
-    waiting = [];
-    const done = (
-      w.size
-        ? deadline(
-            store('readwrite', (s) => {
-              w.forEach((list, key) => (list ? s.put(list, key) : s.delete(key)));
-              return promisifyRequest(s.transaction);
-            }),
-            ms,
-          )
-        : Promise.resolve()
-    ).then(() => note(ids.filter((id) => notedHere.delete(id)), false));
-    done.then(
-      () => waiters.forEach((x) => x[0]()),
-      (e) => waiters.forEach((x) => x[1](e)),
-    );
-    return done;
+    if (!w.size) return Promise.resolve();
+    return deadline(
+      store('readwrite', (s) => {
+        w.forEach((list, key) => (list ? s.put(list, key) : s.delete(key)));
+        return promisifyRequest(s.transaction);
+      }),
+      ms,
+    ).then(() => {
+      // Reads from now on see these deletions.
+      w.forEach((list, key) => list || writes.has(key) || dropped.delete(key));
+      note(ids.filter((id) => notedHere.delete(id)), false);
+    });
   };
   const away = () => leaving || (typeof document !== 'undefined' && document.visibilityState === 'hidden');
   /** Removes ids: soon, together with later removals, or at once (noted first) when the page is going away. */
@@ -147,8 +137,11 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
       mark(removed);
       return write();
     }
-    if (!timer) timer = setTimeout(write, REMOVE_DELAY);
-    return new Promise((resolve, reject) => waiting.push([resolve, reject]));
+    // (A write made meanwhile by put() or the page leaving takes these changes along.)
+    return (soon ||= new Promise((r) => setTimeout(r, REMOVE_DELAY)).then(() => {
+      soon = undefined;
+      return write();
+    }));
   };
   const w = win();
   if (w) {
