@@ -44,16 +44,17 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
   /** Chunk key → its records, and record id → its chunk key. */
   const chunks = new Map<string, QueuedEvent[]>();
   const where = new Map<string, string>();
-  /** Chunks this instance wrote: its index of them is newer than any read. Others are as last read. */
-  const own = new Set<string>();
-  /** Chunk keys this instance deleted, until that is written: a read meanwhile must not bring them back. */
-  const dropped = new Set<string>();
-  /** Index changes not written yet (key → chunk, or null to delete), the ids they remove, and the write that waits for more. */
+  /**
+   * Keys this instance wrote (true: its index of them is newer than any read; other
+   * chunks are as last read) or deleted (false, until written: a read meanwhile must
+   * not bring them back).
+   */
+  const mine = new Map<string, boolean>();
+  /** Changes not written yet (key → chunk, or null to delete), the ids they remove, whether those are noted, and the write that waits for more. */
   let writes = new Map<string, QueuedEvent[] | null>();
   let removed: string[] = [];
+  let removedNoted = false;
   let soon: Promise<void> | undefined;
-  /** Ids this instance noted in localStorage and has not seen deleted yet. */
-  const notedHere = new Set<string>();
   let leaving = false;
 
   const noted = (): Record<string, 1> => {
@@ -72,24 +73,14 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
     const list = Object.keys(all).slice(-5000);
     list.length ? lsSet(notes, JSON.stringify(list)) : lsRemove(notes);
   };
-  const mark = (ids: string[]) => {
-    const fresh = ids.filter((id) => !notedHere.has(id));
-    for (const id of fresh) notedHere.add(id);
-    note(fresh, true);
-  };
 
-  const store1 = (key: string, list: QueuedEvent[] | null) => {
+  const set = (key: string, list: QueuedEvent[] | null) => {
     writes.set(key, list);
+    mine.set(key, !!list);
     if (list) {
       chunks.set(key, list);
-      own.add(key);
-      dropped.delete(key);
       for (const r of list) where.set(r.id, key);
-    } else {
-      chunks.delete(key);
-      own.delete(key);
-      dropped.add(key);
-    }
+    } else chunks.delete(key);
   };
   /** Takes ids out of their chunks: a chunk left empty is deleted, any other is stored again under its new first id. */
   const take = (ids: string[]): string[] => {
@@ -102,17 +93,18 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
     }
     touched.forEach((key) => {
       const rest = (chunks.get(key) as QueuedEvent[]).filter((r) => where.get(r.id) === key);
-      store1(key, null);
-      if (rest.length) store1(prefix + rest[0].id, rest);
+      set(key, null);
+      if (rest.length) set(prefix + rest[0].id, rest);
     });
     return unknown;
   };
   /** Writes every pending change in one transaction; notes of the ids it deletes go once it commits. */
   const write = (): Promise<void> => {
     const w = writes;
-    const ids = removed;
+    const ids = removedNoted ? removed : [];
     writes = new Map();
     removed = [];
+    removedNoted = false;
     if (!w.size) return Promise.resolve();
     return deadline(
       store('readwrite', (s) => {
@@ -122,21 +114,24 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
       ms,
     ).then(() => {
       // Reads from now on see these deletions.
-      w.forEach((list, key) => list || writes.has(key) || dropped.delete(key));
-      note(ids.filter((id) => notedHere.delete(id)), false);
+      w.forEach((list, key) => list || writes.has(key) || mine.delete(key));
+      note(ids, false);
     });
   };
+  /** The page is going away (or an unloading page's removals are being finished): note, then write at once. */
+  const writeNow = (): Promise<void> => {
+    note(removed, true);
+    removedNoted = true;
+    return write();
+  };
   const away = () => leaving || (typeof document !== 'undefined' && document.visibilityState === 'hidden');
-  /** Removes ids: soon, together with later removals, or at once (noted first) when the page is going away. */
+  /** Removes ids: soon, together with later removals, or at once when the page is going away. */
   const drop = (ids: string[], now: boolean): Promise<void> => {
     const unknown = take(ids);
     for (const id of ids) if (unknown.indexOf(id) < 0) removed.push(id);
     // Where an id is stored is unknown (this instance never read it): its note stays until an `all()` finds it gone.
     note(unknown, true);
-    if (now || away()) {
-      mark(removed);
-      return write();
-    }
+    if (now || away()) return writeNow();
     // (A write made meanwhile by put() or the page leaving takes these changes along.)
     return (soon ||= new Promise((r) => setTimeout(r, REMOVE_DELAY)).then(() => {
       soon = undefined;
@@ -145,11 +140,7 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
   };
   const w = win();
   if (w) {
-    const leave = () => {
-      if (!removed.length) return;
-      mark(removed);
-      write().catch(() => undefined);
-    };
+    const leave = () => removed.length && writeNow().catch(() => undefined);
     // Capture phase: before the page's flush on hide, whose removals then go at once.
     listen(w, 'pagehide', () => ((leaving = true), leave()), true);
     listen(w, 'pageshow', () => (leaving = false), true);
@@ -160,23 +151,21 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
   const read = () =>
     entries<IDBValidKey, QueuedEvent | QueuedEvent[]>(store).then((list) => {
       const out: QueuedEvent[] = [];
-      const seen = new Set<string>();
-      for (const [k, v] of list) {
-        const key = String(k);
-        if (key.indexOf(prefix) !== 0 || dropped.has(key)) continue;
-        seen.add(key);
-        const records = (Array.isArray(v) ? v : [v]).filter((r) => r && r.id);
-        if (!own.has(key)) {
-          chunks.set(key, records);
-          for (const r of records) if (!own.has(where.get(r.id) as string)) where.set(r.id, key);
-        }
-        for (const r of records) if (where.get(r.id) === key) out.push(r);
-      }
       chunks.forEach((records, key) => {
-        if (own.has(key) || seen.has(key)) return;
+        if (mine.has(key)) return;
         chunks.delete(key);
         for (const r of records) if (where.get(r.id) === key) where.delete(r.id);
       });
+      for (const [k, v] of list) {
+        const key = String(k);
+        if (key.indexOf(prefix) !== 0 || mine.get(key) === false) continue;
+        const records = (Array.isArray(v) ? v : [v]).filter((r) => r && r.id);
+        if (!mine.has(key)) {
+          chunks.set(key, records);
+          for (const r of records) if (!mine.get(where.get(r.id) as string)) where.set(r.id, key);
+        }
+        for (const r of records) if (where.get(r.id) === key) out.push(r);
+      }
       return out;
     });
 
@@ -186,7 +175,7 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
       take(records.map((r) => r.id));
       for (let i = 0; i < records.length; i += size) {
         const list = records.slice(i, i + size);
-        store1(prefix + list[0].id, list);
+        set(prefix + list[0].id, list);
       }
       return write();
     },
@@ -196,10 +185,8 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
         const gone = noted();
         const stale = list.filter((r) => gone[r.id]).map((r) => r.id);
         // Finish what an unloading page started; notes of records no longer stored go.
-        if (stale.length) {
-          for (const id of stale) notedHere.add(id);
-          drop(stale, true).catch(() => undefined);
-        } else if (Object.keys(gone).length) lsRemove(notes);
+        if (stale.length) drop(stale, true).catch(() => undefined);
+        else if (Object.keys(gone).length) lsRemove(notes);
         return byAge(list.filter((r) => !gone[r.id]));
       }),
     clear: () =>
