@@ -15,7 +15,7 @@ export function byAge(list: QueuedEvent[]): QueuedEvent[] {
   return list.sort((a, b) => (ts(a) < ts(b) ? -1 : ts(a) > ts(b) ? 1 : seq(a) - seq(b)));
 }
 
-/** How long removals wait to share one IndexedDB transaction while the page is visible, ms. */
+/** How long removals wait to share one IndexedDB transaction, ms. */
 const REMOVE_DELAY = 1000;
 
 /**
@@ -28,15 +28,15 @@ const REMOVE_DELAY = 1000;
  * read as chunks of one.
  *
  * Which chunk holds which record is known from this instance's own writes and from
- * `all()`; a removal rewrites or deletes the chunks concerned. While the page is
- * visible, the removals of one second share one transaction (a burst delivered in 50
- * requests costs one or two, not 50). A crash in that second can only send those
- * events again (at-least-once; the collector dedups on messageId).
+ * `all()`; a removal rewrites or deletes the chunks concerned. Removals of one second
+ * share one transaction (a burst delivered in 50 requests costs one or two, not 50). A
+ * crash in that second can only send those events again (at-least-once; the collector
+ * dedups on messageId).
  *
- * A page going away writes at once, and first notes the removed ids synchronously in
+ * While the page is hidden or going away, removed ids are also noted synchronously in
  * localStorage until IndexedDB confirms them: events handed to sendBeacon are removed
- * while the page unloads, and an IndexedDB write issued then may never commit; without
- * the note the next page would send those events a second time.
+ * while the page unloads, and no IndexedDB write is certain to commit then; without the
+ * note the next page would send those events a second time.
  */
 export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): OutboxStore {
   const prefix = ns + '|';
@@ -118,21 +118,25 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
       note(ids, false);
     });
   };
-  /** The page is going away (or an unloading page's removals are being finished): note, then write at once. */
-  const writeNow = (): Promise<void> => {
-    note(removed, true);
-    removedNoted = true;
-    return write();
-  };
   const away = () => leaving || (typeof document !== 'undefined' && document.visibilityState === 'hidden');
-  /** Removes ids: soon, together with later removals, or at once when the page is going away. */
+  /** Notes ids until their deletion is written. */
+  const noteRemoved = (ids: string[]) => {
+    note(ids, true);
+    removedNoted = true;
+  };
+  /** Removes ids soon, together with later removals (at once: finishing an unloading page's removals). */
   const drop = (ids: string[], now: boolean): Promise<void> => {
     const unknown = take(ids);
-    for (const id of ids) if (unknown.indexOf(id) < 0) removed.push(id);
+    const known = ids.filter((id) => unknown.indexOf(id) < 0);
+    for (const id of known) removed.push(id);
     // Where an id is stored is unknown (this instance never read it): its note stays until an `all()` finds it gone.
     note(unknown, true);
-    if (now || away()) return writeNow();
-    // (A write made meanwhile by put() or the page leaving takes these changes along.)
+    if (away()) noteRemoved(known);
+    if (now) {
+      removedNoted = true;
+      return write();
+    }
+    // (A write made meanwhile by put() takes these changes along.)
     return (soon ||= new Promise((r) => setTimeout(r, REMOVE_DELAY)).then(() => {
       soon = undefined;
       return write();
@@ -140,8 +144,10 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
   };
   const w = win();
   if (w) {
-    const leave = () => removed.length && writeNow().catch(() => undefined);
-    // Capture phase: before the page's flush on hide, whose removals then go at once.
+    // No IndexedDB write on the way out (it may never commit, and a page frozen in the
+    // back/forward cache with a transaction open blocks the next page's): the notes
+    // stand for it, and the next page's all() finishes the deletion.
+    const leave = () => removed.length && noteRemoved(removed);
     listen(w, 'pagehide', () => ((leaving = true), leave()), true);
     listen(w, 'pageshow', () => (leaving = false), true);
     listen(w, 'visibilitychange', () => document.visibilityState === 'hidden' && leave(), true);
