@@ -60,6 +60,8 @@ export function createQueue(d: QueueDeps) {
   let backoffUntil = 0;
   let batchCap = o.batchSize;
   let chain: Promise<unknown> = Promise.resolve();
+  /** flush() calls under way: the pump's run of batches gives way to them. */
+  let flushing = 0;
 
   /** Runs network sends one at a time (beacon sends bypass this: they must be synchronous). */
   function serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -238,7 +240,9 @@ export function createQueue(d: QueueDeps) {
   function pump(): Promise<void> {
     return serial(async () => {
       // Batch after batch, without a timer between them: each would be one more task.
+      // A flush() waiting goes first (it schedules the rest), so it never waits on a busy page.
       for (;;) {
+        if (flushing) return;
         if (backoffUntil > Date.now()) return next();
         const batch = pick(mem, d.maxBodyBytes, batchCap, false);
         if (!batch.length) return;
@@ -261,21 +265,26 @@ export function createQueue(d: QueueDeps) {
     /** Resolves once every event queued before the call was delivered, refused or attempted once. */
     async flush(): Promise<void> {
       const target = new Set(mem.map((r) => r.id));
-      await save();
-      while (target.size) {
-        let batch: QueuedEvent[] = [];
-        let settled = false;
-        await serial(async () => {
-          batch = pick(
-            mem.filter((r) => target.has(r.id)),
-            d.maxBodyBytes,
-            batchCap,
-            false,
-          );
-          if (batch.length) settled = await deliver(batch, false);
-        });
-        if (!batch.length) break;
-        if (settled) for (const r of batch) target.delete(r.id);
+      flushing++;
+      try {
+        await save();
+        while (target.size) {
+          let batch: QueuedEvent[] = [];
+          let settled = false;
+          await serial(async () => {
+            batch = pick(
+              mem.filter((r) => target.has(r.id)),
+              d.maxBodyBytes,
+              batchCap,
+              false,
+            );
+            if (batch.length) settled = await deliver(batch, false);
+          });
+          if (!batch.length) break;
+          if (settled) for (const r of batch) target.delete(r.id);
+        }
+      } finally {
+        flushing--;
       }
       next();
     },
