@@ -5,6 +5,9 @@
 //   npm run bench                     (= npm run build && node --expose-gc bench/run.mjs)
 //   node --expose-gc bench/run.mjs [--quick] [--reps N] [--only tutti,segment] [--skip-mp] [--skip-core] [--no-write]
 //   node bench/run.mjs --render      (rewrite RESULTS.md and chart.svg from the last run's bench/.cache/results.json)
+//   node bench/run.mjs --throughput [--only tutti] [--reps N] [--compare DIR] [--profile] [--trace]
+//                                    (scenario A only: load + 1,000 calls, medians printed, nothing written
+//                                     but the optional profile/trace files in bench/.cache/)
 //
 // --quick: one repetition. Default: 3 repetitions, medians reported. See bench/README.md.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +19,7 @@ import { renderResults } from './lib/report.mjs';
 import { sdkDefinitions } from './lib/sdks.mjs';
 import { startSink } from './lib/sink.mjs';
 import { startSite } from './lib/site.mjs';
-import { bundleSize } from './lib/stats.mjs';
+import { bundleSize, median } from './lib/stats.mjs';
 import { collectorCheck, heapUnderOutage, launch, loadAndThroughput, outage, unloadDelivery } from './lib/web.mjs';
 import { tsImport } from 'tsx/esm/api';
 
@@ -201,7 +204,63 @@ async function render() {
   console.log(summary);
 }
 
-(flag('--render') ? render() : main()).then(
+/**
+ * Scenario A only (load + 1,000 calls until delivered), for quick CPU work on one SDK:
+ * prints each repetition and the medians; writes nothing but, on request, a V8 CPU
+ * profile (--profile: bench/.cache/<sdk>-<rep>.cpuprofile, opens in DevTools'
+ * Performance panel) or the raw Chromium trace with the timeline categories (--trace:
+ * bench/.cache/<sdk>-<rep>.trace.json). Both add CPU of their own: take figures without them.
+ */
+async function throughput() {
+  if (!existsSync(ROOT + 'dist/tutti.min.js')) throw new Error('dist/tutti.min.js is missing; build it first');
+  const all = await sdkDefinitions();
+  const sdks = all.filter((s) => (ONLY ? ONLY.includes(s.name) : s.name === 'tutti'));
+  // --compare DIR: another Tutti build (DIR/tutti.min.js, e.g. a copy of the last commit's)
+  // measured in the same runs, alternating with this one, so both see the same machine load.
+  if (value('--compare')) {
+    const tutti = all.find((s) => s.name === 'tutti');
+    sdks.push({
+      ...tutti,
+      name: 'tutti-ref',
+      label: 'Tutti (--compare build)',
+      mount: ['/sdk/tutti-ref/', value('--compare')],
+      head: (env) => tutti.head({ ...env, prefix: '/tutti-ref' }).replace('/sdk/tutti/', '/sdk/tutti-ref/'),
+    });
+  }
+  const [site, sink] = await Promise.all([startSite(), startSink()]);
+  const browser = await launch();
+  const rows = {};
+  const keys = ['cpuMs', 'cpuTasks', 'scriptMs', 'loadCpuMs', 'requests', 'delivered', 'duplicates', 'deliveryMs', 'bodyBytes'];
+  const options = {
+    profile: flag('--profile'),
+    keepTrace: flag('--trace'),
+    categories: flag('--trace')
+      ? ['toplevel', 'blink.user_timing', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'IndexedDB', 'loading', 'blink']
+      : undefined,
+  };
+  mkdirSync(ROOT + 'bench/.cache', { recursive: true });
+  try {
+    await loadAndThroughput(browser, site, sink, { name: 'baseline', baseline: true, head: () => '<script>__ready();</script>' }, 'warm');
+    for (let rep = 0; rep < REPS; rep++) {
+      for (const sdk of rep % 2 ? sdks.slice().reverse() : sdks) {
+        const r = await loadAndThroughput(browser, site, sink, sdk, `t${rep}`, options);
+        const base = `${ROOT}bench/.cache/${sdk.name}-${rep}`;
+        if (r.cpuProfile) writeFileSync(base + '.cpuprofile', JSON.stringify(r.cpuProfile));
+        if (r.traceBuffer) writeFileSync(base + '.trace.json', r.traceBuffer);
+        for (const k of keys) push(rows, sdk.name, k, r[k]);
+        log(`${sdk.name} rep ${rep + 1}/${REPS}: ` + keys.map((k) => `${k} ${typeof r[k] === 'number' ? Math.round(r[k] * 10) / 10 : r[k]}`).join(', '));
+      }
+    }
+  } finally {
+    await browser.close().catch(() => undefined);
+    await Promise.all([site.close(), sink.close()]);
+  }
+  for (const [name, r] of Object.entries(rows)) {
+    console.log(`${name} (median of ${REPS}): ` + keys.map((k) => `${k} ${Math.round(median(r[k]) * 10) / 10}`).join(', '));
+  }
+}
+
+(flag('--render') ? render() : flag('--throughput') ? throughput() : main()).then(
   () => process.exit(0),
   (err) => {
     console.error(err);

@@ -78,7 +78,7 @@ function blocking(longtasks) {
  * Scenario A, one SDK at a time: load until ready (+0.5 s for deferred init work), then
  * 1,000 track() calls (10 tasks of 100) until all are delivered. CPU is traced in both.
  */
-export async function loadAndThroughput(browser, site, sink, sdk, rep, { calls = 1000, cap = 10000 } = {}) {
+export async function loadAndThroughput(browser, site, sink, sdk, rep, { calls = 1000, cap = 10000, profile = false, categories = TRACE_CATEGORIES, keepTrace = false } = {}) {
   const blocked = [];
   const { ctx, page } = await openPage(browser, blocked);
   const errors = [];
@@ -114,7 +114,14 @@ export async function loadAndThroughput(browser, site, sink, sdk, rep, { calls =
 
     const run = `${sdk.name}-a${rep}`;
     const from = sink.log.length;
-    await browser.startTracing(undefined, { categories: TRACE_CATEGORIES });
+    await browser.startTracing(undefined, { categories });
+    // A V8 sampling profile of the same span, on request (it costs CPU of its own, so
+    // figures taken with it are not comparable with those taken without).
+    if (profile) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Profiler.start');
+    }
     const t0 = Date.now();
     const startedAt = await page.evaluate(
       ({ run, calls }) =>
@@ -131,7 +138,9 @@ export async function loadAndThroughput(browser, site, sink, sdk, rep, { calls =
     );
     const callsDone = Date.now();
     const arrival = await awaitDelivery(sink, sdk.name, run, calls, { quiet: 6000, cap: callsDone - t0 + cap });
-    const trace = mainThreadCpu(await browser.stopTracing());
+    const cpuProfile = profile ? (await cdp.send('Profiler.stop')).profile : undefined;
+    const traceBuffer = await browser.stopTracing();
+    const trace = mainThreadCpu(traceBuffer);
     const m1 = await metrics(cdp);
     const lt = await page.evaluate((s) => __b.longtasks.filter(([t]) => t >= s), startedAt);
     const c = sink.count(run, sdk.name);
@@ -141,6 +150,7 @@ export async function loadAndThroughput(browser, site, sink, sdk, rep, { calls =
       delivered: c.unique,
       duplicates: c.duplicates,
       cpuMs: trace.cpuMs,
+      cpuTasks: trace.tasks,
       scriptMs: (m1.ScriptDuration - m0.ScriptDuration) * 1000,
       taskMs: (m1.TaskDuration - m0.TaskDuration) * 1000,
       callsMs: callsDone - t0,
@@ -150,6 +160,8 @@ export async function loadAndThroughput(browser, site, sink, sdk, rep, { calls =
       preflights: reqs.filter((r) => r.method === 'OPTIONS').length,
       wireBytes: reqs.reduce((a, r) => a + r.bytes, 0),
       bodyBytes: reqs.reduce((a, r) => a + r.bodyBytes, 0),
+      ...(cpuProfile ? { cpuProfile } : {}),
+      ...(keepTrace ? { traceBuffer } : {}),
       blocked,
       errors,
     };

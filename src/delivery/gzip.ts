@@ -4,10 +4,15 @@ export const GZIP_MIN_BYTES = 1024;
 
 export async function gzip(text: string): Promise<Uint8Array | null> {
   try {
-    // Runtimes without CompressionStream, Blob or Response (mini-programs) throw a
+    // Runtimes without CompressionStream or Response (mini-programs) throw a
     // ReferenceError here: the same answer, null, without a feature test per global.
-    const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    // The text is written to the stream directly: in Chromium, a Blob around it costs
+    // the main thread about three times the compression itself.
+    const stream = new CompressionStream('gzip');
+    const writer = stream.writable.getWriter();
+    writer.write(new TextEncoder().encode(text)).catch(() => undefined);
+    writer.close().catch(() => undefined);
+    return new Uint8Array(await new Response(stream.readable).arrayBuffer());
   } catch {
     return null;
   }

@@ -60,6 +60,8 @@ export function createQueue(d: QueueDeps) {
   let backoffUntil = 0;
   let batchCap = o.batchSize;
   let chain: Promise<unknown> = Promise.resolve();
+  /** flush() calls under way: the pump's run of batches gives way to them. */
+  let flushing = 0;
 
   /** Runs network sends one at a time (beacon sends bypass this: they must be synchronous). */
   function serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -227,17 +229,25 @@ export function createQueue(d: QueueDeps) {
       d.warn('send failed', e);
     }
     for (const r of batch) inflight.delete(r.id);
-    const settled = settle(batch, res, beacon);
-    // Whatever is left goes next: at once, or when the backoff ends.
-    if (!beacon && mem.length > inflight.size) schedule(0);
-    return settled;
+    return settle(batch, res, beacon);
+  }
+
+  /** Whatever is left goes next: at once, or when the backoff ends. */
+  function next(): void {
+    if (mem.length > inflight.size) schedule(0);
   }
 
   function pump(): Promise<void> {
     return serial(async () => {
-      if (backoffUntil > Date.now()) return schedule(0);
-      const batch = pick(mem, d.maxBodyBytes, batchCap, false);
-      if (batch.length) await deliver(batch, false);
+      // Batch after batch, without a timer between them: each would be one more task.
+      // A flush() waiting goes first (it schedules the rest), so it never waits on a busy page.
+      for (;;) {
+        if (flushing) return;
+        if (backoffUntil > Date.now()) return next();
+        const batch = pick(mem, d.maxBodyBytes, batchCap, false);
+        if (!batch.length) return;
+        await deliver(batch, false);
+      }
     });
   }
 
@@ -255,22 +265,28 @@ export function createQueue(d: QueueDeps) {
     /** Resolves once every event queued before the call was delivered, refused or attempted once. */
     async flush(): Promise<void> {
       const target = new Set(mem.map((r) => r.id));
-      await save();
-      while (target.size) {
-        let batch: QueuedEvent[] = [];
-        let settled = false;
-        await serial(async () => {
-          batch = pick(
-            mem.filter((r) => target.has(r.id)),
-            d.maxBodyBytes,
-            batchCap,
-            false,
-          );
-          if (batch.length) settled = await deliver(batch, false);
-        });
-        if (!batch.length) return;
-        if (settled) for (const r of batch) target.delete(r.id);
+      flushing++;
+      try {
+        await save();
+        while (target.size) {
+          let batch: QueuedEvent[] = [];
+          let settled = false;
+          await serial(async () => {
+            batch = pick(
+              mem.filter((r) => target.has(r.id)),
+              d.maxBodyBytes,
+              batchCap,
+              false,
+            );
+            if (batch.length) settled = await deliver(batch, false);
+          });
+          if (!batch.length) break;
+          if (settled) for (const r of batch) target.delete(r.id);
+        }
+      } finally {
+        flushing--;
       }
+      next();
     },
 
     /** The page is going away: hand what fits the beacon budget to the browser synchronously. */

@@ -305,6 +305,97 @@ describe('outbox: IndexedDB layer', () => {
     expect(localStorage.getItem('tutti_sent_ns')).toBeNull();
   });
 
+  it('stores a burst in chunks of 20 records, in one transaction', async () => {
+    const idb = fakeIdb();
+    let transactions = 0;
+    const counted: UseStore = (mode, cb) => (mode === 'readwrite' && transactions++, idb.store(mode, cb));
+    const box = idbOutbox(counted, 'ns');
+    await box.put(Array.from({ length: 45 }, (_, i) => rec(i + 1)));
+    expect(transactions).toBe(1);
+    expect(Array.from(idb.data.keys())).toEqual(['ns|m1', 'ns|m21', 'ns|m41']);
+    expect((idb.data.get('ns|m41') as QueuedEvent[]).map((r) => r.id)).toEqual(['m41', 'm42', 'm43', 'm44', 'm45']);
+    expect((await box.all()).length).toBe(45);
+  });
+
+  it('a removal deletes emptied chunks and stores the rest of a chunk under its first remaining id', async () => {
+    localStorage.clear();
+    const idb = fakeIdb();
+    const box = idbOutbox(idb.store, 'ns');
+    await box.put([rec(1), rec(2), rec(3)]);
+    await box.put([rec(4)]);
+    await box.remove(['m1', 'm4']);
+    expect(Array.from(idb.data.keys())).toEqual(['ns|m2']);
+    await box.remove(['m3']);
+    expect((idb.data.get('ns|m2') as QueuedEvent[]).map((r) => r.id)).toEqual(['m2']);
+    // a replaced record moves to its own new chunk; no copy stays behind
+    await box.put([{ ...rec(2), attempts: 1 }]);
+    expect((await idbOutbox(idb.store, 'ns').all()).map((r) => [r.id, r.attempts])).toEqual([['m2', 1]]);
+    expect(localStorage.getItem('tutti_sent_ns')).toBeNull();
+  });
+
+  it("another instance taking over records (a dead tab's) leaves no copy in the old chunk", async () => {
+    const idb = fakeIdb();
+    await idbOutbox(idb.store, 'ns').put([rec(1), rec(2), rec(3)]);
+    const next = idbOutbox(idb.store, 'ns');
+    const orphans = await next.all();
+    await next.put(orphans.map((r) => ({ ...r, owner: 'tab2' })));
+    await next.remove(['m1']);
+    const stored = await idbOutbox(idb.store, 'ns').all();
+    expect(stored.map((r) => [r.id, r.owner])).toEqual([
+      ['m2', 'tab2'],
+      ['m3', 'tab2'],
+    ]);
+  });
+
+  it('removals while the page is visible share one transaction and need no localStorage note', async () => {
+    localStorage.clear();
+    const idb = fakeIdb();
+    let transactions = 0;
+    const counted: UseStore = (mode, cb) => (mode === 'readwrite' && transactions++, idb.store(mode, cb));
+    const box = idbOutbox(counted, 'ns');
+    await box.put([rec(1), rec(2), rec(3)]);
+    const removals = [box.remove(['m1']), box.remove(['m2'])];
+    expect(localStorage.getItem('tutti_sent_ns')).toBeNull();
+    await Promise.all(removals);
+    expect(transactions).toBe(2);
+    expect(Array.from(idb.data.keys())).toEqual(['ns|m3']);
+  });
+
+  it('a page going away notes pending removals at once (no write that may not commit), and the next page finishes them', async () => {
+    localStorage.clear();
+    const idb = fakeIdb();
+    let transactions = 0;
+    const store: UseStore = (mode, cb) => (mode === 'readwrite' && transactions++, idb.store(mode, cb));
+    const box = idbOutbox(store, 'ns', 20);
+    await box.put([rec(1), rec(2), rec(3)]);
+    box.remove(['m1']).catch(() => undefined);
+    expect(localStorage.getItem('tutti_sent_ns')).toBeNull(); // visible: no note needed
+    window.dispatchEvent(new Event('pagehide'));
+    try {
+      // removals made while leaving (the beacon flush) are noted at once too
+      box.remove(['m2']).catch(() => undefined);
+      expect(JSON.parse(localStorage.getItem('tutti_sent_ns')!)).toEqual(['m1', 'm2']);
+      expect(transactions).toBe(1); // nothing written on the way out
+      // the next page skips them, deletes them and drops the notes
+      expect((await idbOutbox(idb.store, 'ns').all()).map((r) => r.id)).toEqual(['m3']);
+      await flushTimers();
+      expect(Array.from(idb.data.keys())).toEqual(['ns|m3']);
+      expect(localStorage.getItem('tutti_sent_ns')).toBeNull();
+    } finally {
+      window.dispatchEvent(new Event('pageshow'));
+    }
+  });
+
+  it('reads and removes records stored one per key by earlier versions', async () => {
+    const idb = fakeIdb();
+    idb.data.set('ns|m1', rec(1));
+    idb.data.set('ns|m2', rec(2));
+    const box = idbOutbox(idb.store, 'ns');
+    expect((await box.all()).map((r) => r.id)).toEqual(['m1', 'm2']);
+    await box.remove(['m1']);
+    expect(Array.from(idb.data.keys())).toEqual(['ns|m2']);
+  });
+
   it('a hung IndexedDB times out, and the chain falls back to localStorage', async () => {
     localStorage.clear();
     const hung: UseStore = () => new Promise(() => undefined);

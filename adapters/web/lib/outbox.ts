@@ -2,8 +2,9 @@
 // then memory. A layer that fails (private mode, blocked storage, quota, a hung
 // IndexedDB) hands over to the next for the rest of the page's life, so storage
 // trouble can cost persistence but never tracking.
-import { delMany, entries, setMany, type UseStore } from 'idb-keyval';
+import { entries, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { OutboxStore, QueuedEvent } from '../../../src/platform';
+import { listen, win } from './dom';
 import { deadline } from './idb';
 import { lsGet, lsRemove, lsSet } from './local-storage';
 
@@ -14,18 +15,48 @@ export function byAge(list: QueuedEvent[]): QueuedEvent[] {
   return list.sort((a, b) => (ts(a) < ts(b) ? -1 : ts(a) > ts(b) ? 1 : seq(a) - seq(b)));
 }
 
+/** How long removals wait to share one IndexedDB transaction, ms. */
+const REMOVE_DELAY = 1000;
+
 /**
- * Records in IndexedDB keyed "<namespace>|<messageId>", so tabs writing at once never
- * overwrite each other and instances with other write keys never see these records.
+ * Records in IndexedDB, stored in chunks: one value holds the records of one `put` (at
+ * most `size` of them), under the key "<namespace>|<first record's id>". One request per
+ * chunk instead of one per event is what makes a burst of calls cheap: each IndexedDB
+ * request and transaction costs the page's main thread. Chunks are written by one tab
+ * only, so tabs writing at once never overwrite each other, and instances with other
+ * write keys never see these records. Values of a single record (older versions) are
+ * read as chunks of one.
  *
- * Removals are also noted synchronously in localStorage until IndexedDB confirms them:
- * events handed to sendBeacon are removed while the page unloads, and an IndexedDB
- * delete issued then may never commit; without the note the next page would send
- * those events a second time.
+ * Which chunk holds which record is known from this instance's own writes and from
+ * `all()`; a removal rewrites or deletes the chunks concerned. Removals of one second
+ * share one transaction (a burst delivered in 50 requests costs one or two, not 50). A
+ * crash in that second can only send those events again (at-least-once; the collector
+ * dedups on messageId).
+ *
+ * While the page is hidden or going away, removed ids are also noted synchronously in
+ * localStorage until IndexedDB confirms them: events handed to sendBeacon are removed
+ * while the page unloads, and no IndexedDB write is certain to commit then; without the
+ * note the next page would send those events a second time.
  */
-export function idbOutbox(store: UseStore, ns: string, ms = 5000): OutboxStore {
+export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): OutboxStore {
   const prefix = ns + '|';
   const notes = 'tutti_sent_' + ns;
+  /** Chunk key → its records, and record id → its chunk key. */
+  const chunks = new Map<string, QueuedEvent[]>();
+  const where = new Map<string, string>();
+  /**
+   * Keys this instance wrote (true: its index of them is newer than any read; other
+   * chunks are as last read) or deleted (false, until written: a read meanwhile must
+   * not bring them back).
+   */
+  const mine = new Map<string, boolean>();
+  /** Changes not written yet (key → chunk, or null to delete), the ids they remove, whether those are noted, and the write that waits for more. */
+  let writes = new Map<string, QueuedEvent[] | null>();
+  let removed: string[] = [];
+  let removedNoted = false;
+  let soon: Promise<void> | undefined;
+  let leaving = false;
+
   const noted = (): Record<string, 1> => {
     const out: Record<string, 1> = {};
     try {
@@ -36,30 +67,142 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000): OutboxStore {
     return out;
   };
   const note = (ids: string[], add: boolean) => {
+    if (!ids.length) return;
     const all = noted();
     for (const id of ids) add ? (all[id] = 1) : delete all[id];
     const list = Object.keys(all).slice(-5000);
     list.length ? lsSet(notes, JSON.stringify(list)) : lsRemove(notes);
   };
-  const del = (ids: string[]) => deadline(delMany(ids.map((id) => prefix + id), store), ms).then(() => note(ids, false));
-  const mine = () => entries<IDBValidKey, QueuedEvent>(store).then((list) => list.filter((e) => String(e[0]).indexOf(prefix) === 0));
-  return {
-    put: (records) => (records.length ? deadline(setMany(records.map((r) => [prefix + r.id, r]), store), ms) : Promise.resolve()),
-    remove(ids) {
-      if (!ids.length) return Promise.resolve();
-      note(ids, true);
-      return del(ids);
-    },
-    all: () =>
-      deadline(mine(), ms).then((list) => {
-        const gone = noted();
-        const stale = list.filter((e) => gone[e[1].id]).map((e) => e[1].id);
-        // Finish what an unloading page started; notes of records no longer stored go.
-        if (stale.length) del(stale).catch(() => undefined);
-        else if (Object.keys(gone).length) lsRemove(notes);
-        return byAge(list.filter((e) => !gone[e[1].id]).map((e) => e[1]));
+
+  const set = (key: string, list: QueuedEvent[] | null) => {
+    writes.set(key, list);
+    mine.set(key, !!list);
+    if (list) {
+      chunks.set(key, list);
+      for (const r of list) where.set(r.id, key);
+    } else chunks.delete(key);
+  };
+  /** Takes ids out of their chunks: a chunk left empty is deleted, any other is stored again under its new first id. */
+  const take = (ids: string[]): string[] => {
+    const unknown: string[] = [];
+    const touched = new Set<string>();
+    for (const id of ids) {
+      const key = where.get(id);
+      where.delete(id);
+      key && chunks.has(key) ? touched.add(key) : unknown.push(id);
+    }
+    touched.forEach((key) => {
+      const rest = (chunks.get(key) as QueuedEvent[]).filter((r) => where.get(r.id) === key);
+      set(key, null);
+      if (rest.length) set(prefix + rest[0].id, rest);
+    });
+    return unknown;
+  };
+  /** Writes every pending change in one transaction; notes of the ids it deletes go once it commits. */
+  const write = (): Promise<void> => {
+    const w = writes;
+    const ids = removedNoted ? removed : [];
+    writes = new Map();
+    removed = [];
+    removedNoted = false;
+    if (!w.size) return Promise.resolve();
+    return deadline(
+      store('readwrite', (s) => {
+        w.forEach((list, key) => (list ? s.put(list, key) : s.delete(key)));
+        return promisifyRequest(s.transaction);
       }),
-    clear: () => deadline(mine().then((list) => delMany(list.map((e) => e[0]), store)), ms).then(() => lsRemove(notes)),
+      ms,
+    ).then(() => {
+      // Reads from now on see these deletions.
+      w.forEach((list, key) => list || writes.has(key) || mine.delete(key));
+      note(ids, false);
+    });
+  };
+  const away = () => leaving || (typeof document !== 'undefined' && document.visibilityState === 'hidden');
+  /** Notes ids until their deletion is written. */
+  const noteRemoved = (ids: string[]) => {
+    note(ids, true);
+    removedNoted = true;
+  };
+  /** Removes ids soon, together with later removals (at once: finishing an unloading page's removals). */
+  const drop = (ids: string[], now: boolean): Promise<void> => {
+    const unknown = take(ids);
+    const known = ids.filter((id) => unknown.indexOf(id) < 0);
+    for (const id of known) removed.push(id);
+    // Where an id is stored is unknown (this instance never read it): its note stays until an `all()` finds it gone.
+    note(unknown, true);
+    if (away()) noteRemoved(known);
+    if (now) {
+      removedNoted = true;
+      return write();
+    }
+    // (A write made meanwhile by put() takes these changes along.)
+    return (soon ||= new Promise((r) => setTimeout(r, REMOVE_DELAY)).then(() => {
+      soon = undefined;
+      return write();
+    }));
+  };
+  const w = win();
+  if (w) {
+    // No IndexedDB write on the way out (it may never commit, and a page frozen in the
+    // back/forward cache with a transaction open blocks the next page's): the notes
+    // stand for it, and the next page's all() finishes the deletion.
+    const leave = () => removed.length && noteRemoved(removed);
+    listen(w, 'pagehide', () => ((leaving = true), leave()), true);
+    listen(w, 'pageshow', () => (leaving = false), true);
+    listen(w, 'visibilitychange', () => document.visibilityState === 'hidden' && leave(), true);
+  }
+
+  /** This namespace's records in IndexedDB; the index of other instances' chunks is refreshed from them. */
+  const read = () =>
+    entries<IDBValidKey, QueuedEvent | QueuedEvent[]>(store).then((list) => {
+      const out: QueuedEvent[] = [];
+      chunks.forEach((records, key) => {
+        if (mine.has(key)) return;
+        chunks.delete(key);
+        for (const r of records) if (where.get(r.id) === key) where.delete(r.id);
+      });
+      for (const [k, v] of list) {
+        const key = String(k);
+        if (key.indexOf(prefix) !== 0 || mine.get(key) === false) continue;
+        const records = (Array.isArray(v) ? v : [v]).filter((r) => r && r.id);
+        if (!mine.has(key)) {
+          chunks.set(key, records);
+          for (const r of records) if (!mine.get(where.get(r.id) as string)) where.set(r.id, key);
+        }
+        for (const r of records) if (where.get(r.id) === key) out.push(r);
+      }
+      return out;
+    });
+
+  return {
+    put(records) {
+      if (!records.length) return Promise.resolve();
+      take(records.map((r) => r.id));
+      for (let i = 0; i < records.length; i += size) {
+        const list = records.slice(i, i + size);
+        set(prefix + list[0].id, list);
+      }
+      return write();
+    },
+    remove: (ids) => (ids.length ? drop(ids, false) : Promise.resolve()),
+    all: () =>
+      deadline(read(), ms).then((list) => {
+        const gone = noted();
+        const stale = list.filter((r) => gone[r.id]).map((r) => r.id);
+        // Finish what an unloading page started; notes of records no longer stored go.
+        if (stale.length) drop(stale, true).catch(() => undefined);
+        else if (Object.keys(gone).length) lsRemove(notes);
+        return byAge(list.filter((r) => !gone[r.id]));
+      }),
+    clear: () =>
+      deadline(
+        read().then(() => {
+          take(Array.from(where.keys()));
+          return write();
+        }),
+        ms,
+      ).then(() => lsRemove(notes)),
   };
 }
 
