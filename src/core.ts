@@ -27,7 +27,7 @@ const UID = 'tutti_uid';
 const TRAITS = 'tutti_traits';
 const EXT = 'tutti_ext';
 const OPTOUT = 'tutti_optout';
-const WIPE = [AID, UID, TRAITS, EXT, 'tutti_ses', 'tutti_cmp'];
+const WIPE = [AID, UID, TRAITS, EXT, 'tutti_ses', 'tutti_cmp', 'tutti_tz'];
 
 /** Calls kept before init (or while waiting for an external ID); beyond this the oldest go. */
 const MAX_BUFFERED = 1000;

@@ -247,6 +247,8 @@ describe('web SDK in Chromium', () => {
     expect(events().length).toBe(0);
     expect((await ctx.cookies()).find((c) => c.name === 'tutti_aid')).toBeUndefined();
     expect(await page.evaluate(() => localStorage.getItem('tutti_aid'))).toBeNull();
+    // Not even the cached time zone: nothing but the opt-out flag is stored.
+    expect(await page.evaluate(() => localStorage.getItem('tutti_tz'))).toBeNull();
     expect(await page.evaluate(() => localStorage.getItem('tutti_optout'))).toBe('1');
   });
 

@@ -1,0 +1,50 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TZ_KEY, webEnvironment } from '../../adapters/web/lib/environment';
+
+// Counts how often the page pays for ICU: every `Intl.DateTimeFormat()` the SDK makes.
+function countFormatters() {
+  const Real = Intl.DateTimeFormat;
+  const spy = vi.fn((...args: unknown[]) => new (Real as any)(...args));
+  vi.stubGlobal('Intl', { ...Intl, DateTimeFormat: spy });
+  return spy;
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  localStorage.clear();
+});
+
+describe('web environment: the time zone', () => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const offset = String(new Date().getTimezoneOffset());
+
+  it('reads the time zone once per page and reuses the cached name on the next page load', () => {
+    localStorage.setItem('tutti_aid', '7f2c3b1e-0000-4000-8000-000000000001');
+    const first = countFormatters();
+    const page1 = webEnvironment();
+    expect(page1.context().timezone).toBe(zone);
+    expect(page1.context().timezone).toBe(zone);
+    expect(first).toHaveBeenCalledTimes(1);
+    expect(localStorage.getItem(TZ_KEY)).toBe(offset + '|' + zone);
+
+    vi.unstubAllGlobals();
+    const second = countFormatters();
+    expect(webEnvironment().context().timezone).toBe(zone);
+    expect(second).not.toHaveBeenCalled();
+  });
+
+  it('reads the name again when the UTC offset moved (travel, daylight saving)', () => {
+    localStorage.setItem('tutti_aid', '7f2c3b1e-0000-4000-8000-000000000001');
+    localStorage.setItem(TZ_KEY, String(Number(offset) + 60) + '|Asia/Tokyo');
+    const spy = countFormatters();
+    expect(webEnvironment().context().timezone).toBe(zone);
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(localStorage.getItem(TZ_KEY)).toBe(offset + '|' + zone);
+  });
+
+  it('stores nothing while the SDK may not store its anonymous ID (no consent yet, or opted out)', () => {
+    expect(webEnvironment().context().timezone).toBe(zone);
+    expect(localStorage.getItem(TZ_KEY)).toBeNull();
+  });
+});
