@@ -81,6 +81,8 @@ function clean(value: unknown, depth: number, stack: object[], warn: Warn): Json
  * than rebuilding key by key. Anything else (nested values, classes, getters that throw,
  * undefined values, symbol keys) returns undefined and goes through `clean`.
  */
+const quiet: Warn = () => undefined;
+
 function flatCopy(value: object): JsonObject | undefined {
   let copy: Record<string, unknown>;
   try {
@@ -91,8 +93,8 @@ function flatCopy(value: object): JsonObject | undefined {
   }
   for (const k in copy) {
     const v = copy[k];
-    const t = typeof v;
-    if (t === 'string' ? (v as string).length > MAX_STRING : t === 'number' ? !isFinite(v as number) : t !== 'boolean' && v !== null) return undefined;
+    // A primitive `clean` keeps as it is is JSON-safe (checked quietly: the slow path warns).
+    if (v === undefined || (v && typeof v === 'object') || clean(v, 0, [], quiet) !== v) return undefined;
   }
   if (Object.getOwnPropertySymbols(copy).length) return undefined;
   return copy as JsonObject;
