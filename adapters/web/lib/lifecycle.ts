@@ -1,6 +1,11 @@
 // When to flush synchronously (SPEC §8): `visibilitychange` to hidden is the last event
 // mobile browsers reliably fire; `pagehide` covers desktop navigations. No `unload`
 // listener: it makes the page ineligible for the back/forward cache.
+//
+// Where the Navigation API exists (Chromium), a navigation to another document is known
+// when it starts, well before `pagehide` (the next page has to answer first). Flushing
+// then hands the queue to sendBeacon before a regular send can begin: the leaving page
+// would never see that send's answer, so the next page would send those events again.
 import type { Lifecycle } from '../../../src/platform';
 import { listen, win } from './dom';
 
@@ -20,6 +25,16 @@ export function webLifecycle(): Lifecycle {
       // ones (web-vitals reports final CLS/INP there), so those events make the flush.
       listen(w, 'visibilitychange', () => document.visibilityState === 'hidden' && run());
       listen(w, 'pagehide', run);
+      const nav = (w as unknown as { navigation?: EventTarget & { transition?: unknown } }).navigation;
+      if (nav) {
+        listen(nav, 'navigate', (e) => {
+          const n = e as Event & { destination?: { sameDocument?: boolean }; downloadRequest?: string | null };
+          if (!n.destination || n.destination.sameDocument || n.downloadRequest) return;
+          // After every listener had its say: a cancelled navigation, or one an SPA router
+          // intercepted (it then has a transition), keeps the page.
+          Promise.resolve().then(() => n.defaultPrevented || nav.transition || run());
+        });
+      }
     },
   };
 }
