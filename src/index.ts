@@ -5,16 +5,18 @@ import type { ResolvedOptions } from './types';
 import { memoryKV } from './lib/memory-kv';
 import { memoryOutbox } from './queue/memory-outbox';
 import { fetchTransport } from './delivery/fetch-transport';
+import { gzip } from './delivery/gzip';
 import { classifyReferrer } from './campaign/referrer';
 import { handoffIds } from './identity/handoff';
 
-/** A platform made of the core's own parts: memory storage and fetch. */
+/** A platform made of the core's own parts: memory storage, fetch and gzip. */
 export function basePlatform(): Platform {
   return {
     env: { channel: 'server', context: () => ({}) },
     kv: memoryKV(),
     outbox: memoryOutbox(),
     transport: fetchTransport(),
+    gzip,
   };
 }
 

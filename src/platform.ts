@@ -79,4 +79,10 @@ export interface Platform {
   maxBodyBytes?: number;
   /** Largest body and total budget for beacon flushes, bytes. 64000 */
   beaconBytes?: number;
+  /**
+   * gzip for request bodies over 1 KB (delivery/gzip.ts), where the runtime can compress:
+   * browsers and Node have CompressionStream, WeChat's engine has not, so the mini-program
+   * build leaves it out and carries no compression code. null from it: send uncompressed.
+   */
+  gzip?(text: string): Promise<Uint8Array | null>;
 }

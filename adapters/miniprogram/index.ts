@@ -7,7 +7,9 @@
 // its pages are registered (first line of app.js / app.ts); an import after that still
 // works through wx.onAppShow / onAppHide and getCurrentPages(). See README.md.
 import { createCore, type CoreTutti } from '../../src/core';
-import { basePlatform } from '../../src/index';
+import { memoryKV } from '../../src/lib/memory-kv';
+import { memoryOutbox } from '../../src/queue/memory-outbox';
+import { fetchTransport } from '../../src/delivery/fetch-transport';
 import type { Platform } from '../../src/platform';
 import type { Tutti, TuttiOptions } from '../../src/types';
 import { wxEnvironment, type Whereabouts } from './env';
@@ -30,8 +32,9 @@ export function createTutti(options?: TuttiOptions): Tutti {
   const platform = (): Platform => {
     // Back online: send what waited instead of sitting out the retry backoff.
     const env = wxEnvironment(w, where, () => core && core.flush());
-    // Outside WeChat (SSR, a Taro H5 build): the core's memory storage and fetch.
-    if (!w) return Object.assign(basePlatform(), { env });
+    // Outside WeChat (SSR, a Taro H5 build): the core's memory storage and fetch (no gzip:
+    // this build is for WeChat, whose engine cannot compress).
+    if (!w) return { env, kv: memoryKV(), outbox: memoryOutbox(), transport: fetchTransport() };
     return {
       env,
       kv: wxKV(w),

@@ -3,7 +3,7 @@
 // after a 2xx, a permanent refusal, or its last allowed attempt; its messageId never changes.
 import type { OutboxStore, QueuedEvent, Tabs } from '../platform';
 import type { ResolvedOptions, Transport, TransportResponse, TuttiEvent, TuttiEventMap } from '../types';
-import { gzip, GZIP_MIN_BYTES } from '../delivery/gzip';
+import { GZIP_MIN_BYTES } from '../delivery/gzip';
 import { backoffDelay, isRetryable, parseRetryAfter } from './backoff';
 import { parseJson } from '../lib/json';
 
@@ -14,6 +14,8 @@ export interface QueueDeps {
   tabs?: Tabs;
   maxBodyBytes: number;
   beaconBytes: number;
+  /** Platform.gzip: without it bodies go uncompressed. */
+  gzip?(text: string): Promise<Uint8Array | null>;
   emit<K extends keyof TuttiEventMap>(name: K, info: TuttiEventMap[K]): void;
   warn(...args: unknown[]): void;
 }
@@ -210,9 +212,9 @@ export function createQueue(d: QueueDeps) {
       const body = encode(batch, sentAt);
       const headers: Record<string, string> = { ...o.contract.headers };
       let payload: string | Uint8Array = body;
-      if (!beacon && o.contract.compress && body.length >= GZIP_MIN_BYTES) {
+      if (!beacon && d.gzip && o.contract.compress && body.length >= GZIP_MIN_BYTES) {
         for (const r of batch) compressing.add(r.id);
-        const zipped = await gzip(body);
+        const zipped = await d.gzip(body);
         for (const r of batch) compressing.delete(r.id);
         // Compression is async: if the page was hidden meanwhile, a beacon may already
         // have carried some of these events. Send only the rest.

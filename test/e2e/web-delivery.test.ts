@@ -85,6 +85,19 @@ describe('web delivery in Chromium', () => {
     expect(w.collector.stats().duplicates).toBe(0);
   });
 
+  it('regular sends over 1 KB go gzipped; small ones as plain JSON', async () => {
+    const page = await ctx.newPage();
+    await page.goto(w.site.page('/gzip.html', scriptPage(attrs({ 'auto-pageview': false }))));
+    await ready(page);
+    await track(page, 'Zipped', 20); // a full batch: sent at once, well over 1 KB
+    await waitFor('the batch of 20', () => events({ event: 'Zipped' }).length === 20, 5000);
+    await track(page, 'Small', 1);
+    await page.evaluate(() => (window as any).tutti.flush());
+    await waitFor('the small batch', () => events({ event: 'Small' }).length === 1, 5000);
+    const sent = batches(w.collector);
+    expect(sent.map((r) => r.encoding)).toEqual(['gzip', null]);
+  });
+
   it('collector down → reload → collector up: nothing is lost, nothing doubled', async () => {
     await w.collector.down();
     const url = w.site.page('/offline.html', scriptPage(attrs({ 'retry-base-delay': 200, 'retry-max-delay': 1000 })));

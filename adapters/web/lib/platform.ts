@@ -4,6 +4,7 @@ import type { Platform } from '../../../src/platform';
 import type { Channel, ResolvedOptions } from '../../../src/types';
 import { memoryOutbox } from '../../../src/queue/memory-outbox';
 import { memoryKV } from '../../../src/lib/memory-kv';
+import { gzip } from '../../../src/delivery/gzip';
 import { resolveCookieDomain } from './cookie-domain';
 import { win } from './dom';
 import { webEnvironment, type WebEnvironment } from './environment';
@@ -37,7 +38,7 @@ export interface WebPlatform extends Partial<Platform> {
 
 export function webPlatform(o: ResolvedOptions, idbId: string | undefined, channel: Channel = 'web', warn: (...a: unknown[]) => void = () => undefined): WebPlatform {
   const env = webEnvironment(channel);
-  if (!win()) return { env, kv: memoryKV(), outbox: memoryOutbox(), transport: webTransport() };
+  if (!win()) return { env, kv: memoryKV(), outbox: memoryOutbox(), transport: webTransport(), gzip };
   const idb = sharedIdb();
   const ns = namespace(o);
   const layers = [localStorageOutbox('tutti_outbox_' + ns), memoryOutbox()];
@@ -47,6 +48,7 @@ export function webPlatform(o: ResolvedOptions, idbId: string | undefined, chann
     kv: webKV({ domain: resolveCookieDomain(o.cookieDomain, location.hostname), idb, idbValue: idbId }),
     outbox: fallbackOutbox(layers, warn),
     transport: webTransport(),
+    gzip,
     lifecycle: webLifecycle(),
     tabs: webTabs(),
   };
