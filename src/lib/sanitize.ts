@@ -75,14 +75,15 @@ function clean(value: unknown, depth: number, stack: object[], warn: Warn): Json
   }
 }
 
+/** For checks whose failure only sends a value down the slow path (which warns itself). */
+const quiet: Warn = () => undefined;
+
 /**
  * The common case, a plain object of short strings, finite numbers, booleans and nulls,
  * copied in one step: a spread copy keeps the source's compact layout and is much cheaper
  * than rebuilding key by key. Anything else (nested values, classes, getters that throw,
  * undefined values, symbol keys) returns undefined and goes through `clean`.
  */
-const quiet: Warn = () => undefined;
-
 function flatCopy(value: object): JsonObject | undefined {
   let copy: Record<string, unknown>;
   try {
