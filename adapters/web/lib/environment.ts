@@ -3,6 +3,7 @@
 import type { Channel, EventContext } from '../../../src/types';
 import type { Environment } from '../../../src/platform';
 import { attempt, win } from './dom';
+import { AID_KEY } from './kv';
 import { lsGet, lsSet } from './local-storage';
 
 /** localStorage key of the cached time zone: "<UTC offset in minutes>|<IANA name>". */
@@ -22,7 +23,7 @@ function timezone(): string | undefined {
   const bar = cached ? cached.indexOf('|') : -1;
   if (cached && cached.slice(0, bar) === offset) return cached.slice(bar + 1);
   const name = attempt(() => Intl.DateTimeFormat().resolvedOptions().timeZone, undefined);
-  if (name && lsGet('tutti_aid')) lsSet(TZ_KEY, offset + '|' + name);
+  if (name && lsGet(AID_KEY)) lsSet(TZ_KEY, offset + '|' + name);
   return name;
 }
 
