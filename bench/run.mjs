@@ -230,7 +230,7 @@ async function throughput() {
   const [site, sink] = await Promise.all([startSite(), startSink()]);
   const browser = await launch();
   const rows = {};
-  const keys = ['cpuMs', 'cpuTasks', 'scriptMs', 'loadCpuMs', 'requests', 'delivered', 'duplicates', 'deliveryMs', 'bodyBytes'];
+  const keys = ['cpuMs', 'cpuTasks', 'scriptMs', 'loadCpuMs', 'requests', 'delivered', 'duplicates', 'deliveryMs', 'bodyBytes', 'wireBytes'];
   const options = {
     profile: flag('--profile'),
     keepTrace: flag('--trace'),

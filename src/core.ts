@@ -187,7 +187,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     const e = Object.assign({ type }, fields) as TuttiEvent;
     e.anonymousId = aid;
     e.userId = uid;
-    e.messageId = uuid();
+    e.messageId = uuid(at);
     e.timestamp = isoText;
     e.context = context;
     return e;
@@ -289,7 +289,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       // The most frequent call gets its event as one literal (same fields, same order as
       // build()): V8 then keeps all eight fields inside the object, where adding them one
       // by one would need a second, separate property store per queued event.
-      send({ type: 'track', event: name, properties: props, anonymousId: aid, userId: uid, messageId: uuid(), timestamp: isoText, context });
+      send({ type: 'track', event: name, properties: props, anonymousId: aid, userId: uid, messageId: uuid(at), timestamp: isoText, context });
     },
     page: (at, name?: unknown, properties?: unknown) => pageLike('page', at, name, properties),
     screen: (at, name?: unknown, properties?: unknown) => pageLike('screen', at, name, properties),

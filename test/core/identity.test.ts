@@ -16,6 +16,9 @@ afterEach(() => vi.useRealTimers());
 
 const T0 = Date.parse('2025-03-01T10:00:00.000Z');
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** The Unix time in ms a v7 UUID starts with. */
+const v7Time = (id: string) => parseInt(id.replace(/-/g, '').slice(0, 12), 16);
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const OTHER_AID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
@@ -35,7 +38,9 @@ describe('event shape', () => {
     expect(e.anonymousId).toBe(core.getAnonymousId());
     expect(e.anonymousId).toMatch(UUID_V4);
     expect(e.userId).toBeNull();
-    expect(e.messageId).toMatch(UUID_V4);
+    // messageIds are time-ordered v7 UUIDs that start with the call time.
+    expect(e.messageId).toMatch(UUID_V7);
+    expect(v7Time(e.messageId)).toBe(T0);
     expect(e.timestamp).toBe(at(T0));
     // sentAt is the attempt time, not the call time
     expect(e.sentAt).toMatch(ISO);
@@ -59,6 +64,7 @@ describe('event shape', () => {
     const list = net.events();
     expect(list.map((e) => e.timestamp)).toEqual([at(T0), at(T0 + 1000), at(T0 + 2000)]);
     expect(new Set(list.map((e) => e.messageId)).size).toBe(3);
+    expect(list.map((e) => v7Time(e.messageId))).toEqual([T0, T0 + 1000, T0 + 2000]);
     expect(list[1].type).toBe('page');
     expect(list[1].name).toBe('Home');
   });

@@ -85,8 +85,10 @@ describe('web delivery in Chromium', () => {
     expect(w.collector.stats().duplicates).toBe(0);
   });
 
-  it('regular sends over 1 KB go gzipped; small ones as plain JSON', async () => {
+  it('regular sends over 1 KB go gzipped; small ones as plain JSON; no Referer header', async () => {
     const page = await ctx.newPage();
+    const headers: Array<Promise<Record<string, string>>> = [];
+    page.on('request', (r) => void (r.url().includes('/v1/batch') && headers.push(r.allHeaders())));
     await page.goto(w.site.page('/gzip.html', scriptPage(attrs({ 'auto-pageview': false }))));
     await ready(page);
     await track(page, 'Zipped', 20); // a full batch: sent at once, well over 1 KB
@@ -96,6 +98,10 @@ describe('web delivery in Chromium', () => {
     await waitFor('the small batch', () => events({ event: 'Small' }).length === 1, 5000);
     const sent = batches(w.collector);
     expect(sent.map((r) => r.encoding)).toEqual(['gzip', null]);
+    // The events carry their page; the requests do not repeat it in a Referer header.
+    const seen = await Promise.all(headers);
+    expect(seen).toHaveLength(2);
+    for (const h of seen) expect(h.referer).toBeUndefined();
   });
 
   it('collector down → reload → collector up: nothing is lost, nothing doubled', async () => {

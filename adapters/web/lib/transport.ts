@@ -61,6 +61,9 @@ export function webTransport(budget = 64000): WebTransport {
         headers,
         keepalive,
         credentials: 'omit',
+        // Every event already carries its page; a Referer header would repeat it (or its
+        // origin) on each request: bytes on the wire, and the full URL to a same-site collector.
+        referrerPolicy: 'no-referrer',
         signal: ctrl && ctrl.signal,
       });
       // Reading the body is what releases its share of the keepalive budget.
