@@ -35,16 +35,8 @@ export function uuid(ms?: number): string {
   const b = pool as Uint8Array;
   const o = offset;
   offset += 16;
-  if (ms !== undefined) {
-    // 2^48 ms reach the year 10889; bytes 0–1 hold ms / 2^32 (bitwise ops stop at 32 bits).
-    const high = Math.floor(ms / 4294967296);
-    b[o] = high >> 8;
-    b[o + 1] = high;
-    b[o + 2] = ms >>> 24;
-    b[o + 3] = ms >>> 16;
-    b[o + 4] = ms >>> 8;
-    b[o + 5] = ms;
-  }
+  // v7: bytes 0–5 are the time, big-endian (a Uint8Array keeps the low 8 bits of each).
+  for (let i = 5, t = ms; t !== undefined && i >= 0; i--, t = Math.floor(t / 256)) b[o + i] = t;
   b[o + 6] = (b[o + 6] & 15) | (ms !== undefined ? 112 : 64);
   b[o + 8] = (b[o + 8] & 63) | 128;
   let n = 0;
