@@ -32,7 +32,7 @@ export function tuttiFactory(fallback?: Fallback): (options?: TuttiOptions) => T
       const env = wxEnvironment(w, where, () => core && core.flush());
       if (w) return { env, kv: wxKV(w), outbox: wxOutbox(w), transport: wxTransport(w, 2), beaconBytes: HIDE_FLUSH_BYTES };
       // The core turns this throw into a debug warning and leaves the instance uninitialised.
-      if (!fallback) throw new Error('no wx: this build runs in WeChat only; elsewhere import tutti/miniprogram');
+      if (!fallback) throw new Error('outside WeChat: use tutti/miniprogram');
       return { env, ...fallback() };
     };
 

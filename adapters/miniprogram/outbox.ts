@@ -14,7 +14,7 @@
 // and a put costs one storage write.
 import type { OutboxStore, QueuedEvent } from '../../src/platform';
 import { dropKey, readString, writeString } from './storage';
-import type { Wx } from './wx';
+import { wxCall, type Wx } from './wx';
 
 const chunkKey = (n: number) => 'tutti_ob_' + n;
 /** The chunk number of a record that lives only in memory. */
@@ -50,12 +50,7 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
   function load(): void {
     if (loaded) return;
     loaded = true;
-    let keys: string[] = [];
-    try {
-      keys = w.getStorageInfoSync().keys || [];
-    } catch {
-      // storage unavailable: nothing to restore
-    }
+    const keys: string[] = (wxCall(w, 'getStorageInfoSync') || {}).keys || [];
     const numbers: number[] = [];
     for (const k of keys) {
       const m = /^tutti_ob_(\d+)$/.exec(k);

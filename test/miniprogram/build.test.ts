@@ -81,7 +81,7 @@ describe('mini-program build', () => {
       tutti.flush();
     }).not.toThrow();
     expect(tutti.getAnonymousId()).toBe('');
-    expect(String(warnings[0])).toMatch(/WeChat only.*tutti\/miniprogram/);
+    expect(String(warnings[0])).toMatch(/outside WeChat: use tutti\/miniprogram/);
     const other = module.exports.createTutti({ writeKey: 'k', endpoint: collector.url });
     expect(other.getAnonymousId()).toBe('');
   });
