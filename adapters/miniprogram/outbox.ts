@@ -145,7 +145,9 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
         const dirty = new Set<number>();
         for (const id of ids) {
           const s = slots.get(id);
-          if (s && slots.delete(id)) touch(dirty, s);
+          if (!s) continue;
+          slots.delete(id);
+          touch(dirty, s);
         }
         persist(dirty);
       });
