@@ -1,6 +1,8 @@
 // The mini-program build (dist/miniprogram/index.js) as DevTools "build npm" ships it:
 // CommonJS, ES2017, within the size budget, no DOM or Node built-ins, and working when
-// evaluated in a bare context that has only WeChat's globals (no window, process, require).
+// evaluated in a bare context that has only WeChat's globals (no window, process, require),
+// and a quiet no-op anywhere else. tutti/miniprogram (the package.json "exports" build) is
+// the one that keeps working outside WeChat, with memory storage and fetch.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { createContext, runInContext } from 'node:vm';
