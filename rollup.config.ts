@@ -82,11 +82,13 @@ for (const [name, input] of libraries) {
 
 /**
  * The WeChat mini-program build: CommonJS, ES2017, dependencies bundled, no DOM or
- * Node built-ins. package.json "miniprogram" points DevTools' "build npm" at it.
+ * Node built-ins. package.json "miniprogram" points DevTools' "build npm" at it. Its
+ * entry (wechat.ts) leaves out the outside-WeChat fallback that tutti/miniprogram
+ * (index.ts, in the library builds above) keeps for Taro/uni-app H5 and SSR.
  */
-if (existsSync('adapters/miniprogram/index.ts')) {
+if (existsSync('adapters/miniprogram/wechat.ts')) {
   builds.push({
-    input: 'adapters/miniprogram/index.ts',
+    input: 'adapters/miniprogram/wechat.ts',
     plugins: [nodeResolve({ browser: true }), ts('ES2017'), version(), min(), miniprogramComponents()],
     output: { file: 'dist/miniprogram/index.js', format: 'cjs', exports: 'named' },
   });

@@ -14,7 +14,7 @@
 // and a put costs one storage write.
 import type { OutboxStore, QueuedEvent } from '../../src/platform';
 import { dropKey, readString, writeString } from './storage';
-import type { Wx } from './wx';
+import { wxCall, type Wx } from './wx';
 
 const chunkKey = (n: number) => 'tutti_ob_' + n;
 /** The chunk number of a record that lives only in memory. */
@@ -31,8 +31,6 @@ interface Slot {
   r: QueuedEvent;
   /** Chunk number, or MEMORY. */
   n: number;
-  /** Characters of the record's JSON. */
-  chars: number;
 }
 
 export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
@@ -40,43 +38,37 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
   const maxChunks = opts.maxChunks || 64;
   /** All records by id, oldest first (a Map keeps insertion order; a replace keeps the position). */
   const slots = new Map<string, Slot>();
-  /** Chunk number → characters of JSON in it; numbers only grow, so Map order is age order. */
+  /**
+   * Chunk number → characters of JSON in it, exact once written (an estimate in between
+   * only decides where a new record goes); numbers only grow, so Map order is age order.
+   */
   const chunks = new Map<number, number>();
   let next = 0;
   let loaded = false;
-
-  const grow = (n: number, chars: number) => {
-    if (n !== MEMORY) chunks.set(n, (chunks.get(n) || 0) + chars);
-  };
-  const place = (r: QueuedEvent, n: number, chars: number) => {
-    slots.set(r.id, { r, n, chars });
-    grow(n, chars);
-  };
 
   /** Reads the chunks the previous launch left. */
   function load(): void {
     if (loaded) return;
     loaded = true;
-    let keys: string[] = [];
-    try {
-      keys = w.getStorageInfoSync().keys || [];
-    } catch {
-      // storage unavailable: nothing to restore
-    }
+    const keys: string[] = (wxCall(w, 'getStorageInfoSync') || {}).keys || [];
     const numbers: number[] = [];
     for (const k of keys) {
       const m = /^tutti_ob_(\d+)$/.exec(k);
       if (m) numbers.push(+m[1]);
     }
     for (const n of numbers.sort((a, b) => a - b)) {
+      const body = readString(w, chunkKey(n)) || '';
       let list: unknown;
       try {
-        list = JSON.parse(readString(w, chunkKey(n)) || '[]');
+        list = JSON.parse(body);
       } catch {
-        list = [];
+        // corrupt: dropped below
       }
       for (const r of Array.isArray(list) ? (list as QueuedEvent[]) : []) {
-        if (r && typeof r.id === 'string' && r.event && !slots.has(r.id)) place(r, n, JSON.stringify(r).length);
+        if (r && typeof r.id === 'string' && r.event && !slots.has(r.id)) {
+          slots.set(r.id, { r, n });
+          chunks.set(n, body.length);
+        }
       }
       if (!chunks.has(n)) dropKey(w, chunkKey(n));
       next = n + 1;
@@ -98,11 +90,11 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
       const list: QueuedEvent[] = [];
       slots.forEach((s) => s.n === n && list.push(s.r));
       if (!list.length) {
-        chunks.delete(n);
-        dropKey(w, chunkKey(n));
+        evict(n);
         continue;
       }
       const body = JSON.stringify(list);
+      chunks.set(n, body.length);
       // Storage full: free the oldest chunks until this newer one fits, or keep it in memory.
       while (!writeString(w, chunkKey(n), body)) {
         const oldest = chunks.keys().next().value as number;
@@ -113,14 +105,17 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
   }
 
   /** Runs an operation on the loaded outbox; a storage exception resolves to `fallback`. */
-  function run<T>(fn: () => T, fallback: T): Promise<T> {
+  function run<T>(fn: () => T, fallback?: T): Promise<T> {
     try {
       load();
       return Promise.resolve(fn());
     } catch {
-      return Promise.resolve(fallback);
+      return Promise.resolve(fallback as T);
     }
   }
+
+  /** Marks the chunk of a record that changed; one in memory has nothing to rewrite. */
+  const touch = (dirty: Set<number>, s: Slot) => s.n !== MEMORY && dirty.add(s.n);
 
   return {
     put(list) {
@@ -128,24 +123,22 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
         const dirty = new Set<number>();
         for (const r of list) {
           if (!r || typeof r.id !== 'string') continue;
-          const chars = JSON.stringify(r).length;
-          const s = slots.get(r.id);
+          let s = slots.get(r.id);
           if (s) {
             // A replaced record (one more attempt) keeps its place and its chunk.
-            grow(s.n, chars - s.chars);
-            if (s.n !== MEMORY) dirty.add(s.n);
             s.r = r;
-            s.chars = chars;
-            continue;
+          } else {
+            // A new record goes to the newest chunk while it has room, else to a new one.
+            const chars = JSON.stringify(r).length + 1;
+            const last = next - 1;
+            const n = chunks.has(last) && (chunks.get(last) as number) + chars <= chunkChars ? last : next++;
+            chunks.set(n, (chunks.get(n) || 1) + chars);
+            slots.set(r.id, (s = { r, n }));
           }
-          // A new record goes to the newest chunk while it has room, else to a new one.
-          const last = next - 1;
-          const n = chunks.has(last) && (chunks.get(last) as number) + chars <= chunkChars ? last : next++;
-          place(r, n, chars);
-          dirty.add(n);
+          touch(dirty, s);
         }
         persist(dirty);
-      }, undefined);
+      });
     },
     remove(ids) {
       return run(() => {
@@ -154,11 +147,10 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
           const s = slots.get(id);
           if (!s) continue;
           slots.delete(id);
-          grow(s.n, -s.chars);
-          if (s.n !== MEMORY) dirty.add(s.n);
+          touch(dirty, s);
         }
         persist(dirty);
-      }, undefined);
+      });
     },
     all() {
       return run(() => Array.from(slots.values(), (s) => s.r), [] as QueuedEvent[]);
@@ -168,7 +160,7 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
         chunks.forEach((_, n) => dropKey(w, chunkKey(n)));
         chunks.clear();
         slots.clear();
-      }, undefined);
+      });
     },
   };
 }

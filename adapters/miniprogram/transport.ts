@@ -3,7 +3,7 @@
 // `concurrency` (2) and queues its own requests beyond that: the host app keeps 8 slots.
 // Every outcome resolves (a `fail` is status 0); nothing throws into the core.
 import type { Transport, TransportResponse } from '../../src/types';
-import type { Wx } from './wx';
+import { wxCall, type Wx } from './wx';
 
 /** Retry-After by case-insensitive name (servers and proxies vary the case). */
 function retryAfter(headers: any): string | null {
@@ -20,7 +20,8 @@ export function wxTransport(w: Wx, concurrency = 2): Transport {
       const o = options || {};
       const timeout = o.timeout || 10000;
       return new Promise<TransportResponse>((resolve) => {
-        let task: { abort?(): void } | undefined;
+        /** The RequestTask, for abort(). */
+        let task: Wx | undefined;
         let timer: ReturnType<typeof setTimeout>;
         let done = false;
         const finish = (r: TransportResponse) => {
@@ -36,11 +37,7 @@ export function wxTransport(w: Wx, concurrency = 2): Transport {
           active++;
           // Our own timer too: some base libraries never call back for a hung request.
           timer = setTimeout(() => {
-            try {
-              if (task && task.abort) task.abort();
-            } catch {
-              // already finished
-            }
+            wxCall(task, 'abort');
             finish({ status: 0 });
           }, timeout + 1000);
           try {

@@ -28,7 +28,7 @@ export function getWx(): Wx | undefined {
   }
 }
 
-/** Calls `wx[name](...args)` when it exists; returns undefined instead of throwing. */
+/** Calls `w[name](...args)` (a wx API, or a method of a task one returned) when it exists; returns undefined instead of throwing. */
 export function wxCall<T = any>(w: Wx | undefined, name: string, ...args: unknown[]): T | undefined {
   try {
     const fn = w && w[name];

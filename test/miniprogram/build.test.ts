@@ -1,6 +1,8 @@
 // The mini-program build (dist/miniprogram/index.js) as DevTools "build npm" ships it:
 // CommonJS, ES2017, within the size budget, no DOM or Node built-ins, and working when
-// evaluated in a bare context that has only WeChat's globals (no window, process, require).
+// evaluated in a bare context that has only WeChat's globals (no window, process, require),
+// and a quiet no-op anywhere else. tutti/miniprogram (the package.json "exports" build) is
+// the one that keeps working outside WeChat, with memory storage and fetch.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { createContext, runInContext } from 'node:vm';
@@ -66,6 +68,26 @@ describe('mini-program build', () => {
     rt.kill();
   });
 
+  it('imports and stays a quiet no-op outside WeChat (that is tutti/miniprogram\'s job)', () => {
+    const module = { exports: {} as Record<string, any> };
+    const warnings: unknown[][] = [];
+    const console = { warn: (...args: unknown[]) => warnings.push(args) };
+    // No wx, App, Page, Component, getApp or getCurrentPages: Node, SSR, an H5 build.
+    const context = createContext({ module, exports: module.exports, console, setTimeout, clearTimeout, Promise, Date, Math, JSON });
+    expect(() => runInContext(code, context)).not.toThrow();
+    const tutti = module.exports.default;
+    expect(() => {
+      tutti.init({ writeKey: 'k', endpoint: collector.url, debug: true });
+      tutti.track('Rendered');
+      tutti.identify('u1');
+      tutti.flush();
+    }).not.toThrow();
+    expect(tutti.getAnonymousId()).toBe('');
+    expect(String(warnings[0])).toMatch(/outside WeChat: use tutti\/miniprogram/);
+    const other = module.exports.createTutti({ writeKey: 'k', endpoint: collector.url });
+    expect(other.getAnonymousId()).toBe('');
+  });
+
   it('runs the example mini-program (examples/miniprogram) as DevTools would after "build npm"', async () => {
     const rt = createRuntime();
     const { context } = weChatContext(rt);
@@ -110,6 +132,28 @@ describe('mini-program build', () => {
     expect(all).toEqual(expect.arrayContaining(['Mini App Launched', 'pages/index/index', 'Button Clicked', 'pages/item/item', 'Share', 'Order Completed', 'pages/web/web']));
     rt.kill();
   });
+});
+
+describe('tutti/miniprogram (package.json "exports": Taro, uni-app, Node/SSR)', () => {
+  it('keeps the outside-WeChat fallback: memory storage and fetch deliver events', async () => {
+    const builds = (await import('../../rollup.config')).default as RollupOptions[];
+    const lib = builds.find((b) => b.input === 'adapters/miniprogram/index.ts');
+    if (!lib) throw new Error('rollup.config.ts has no tutti/miniprogram library build');
+    const out = (lib.output as OutputOptions[]).find((o) => o.format === 'cjs') as OutputOptions;
+    const bundle = await rollup({ ...lib, onwarn: () => undefined });
+    const { output } = await bundle.generate(out);
+    await bundle.close();
+    // A Node-like context without any WeChat global.
+    const module = { exports: {} as Record<string, any> };
+    const context = createContext({ module, exports: module.exports, console, fetch, AbortController, setTimeout, clearTimeout, Promise, Date, Math, JSON, Intl });
+    runInContext(output[0].code, context);
+    const tutti = module.exports.default;
+    tutti.init({ writeKey: 'ssr', endpoint: collector.url, flushInterval: 10 });
+    tutti.track('Rendered');
+    const aid = tutti.getAnonymousId();
+    const got = await until(() => collector.events({ anonymousId: aid })[0], 8000, 'the event');
+    expect(got.context.channel).toBe('miniprogram');
+  }, 60000);
 });
 
 /** A bare JS context with WeChat's globals only (the fake's, so wx.request does real HTTP). */

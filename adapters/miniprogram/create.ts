@@ -1,0 +1,46 @@
+// Builds a mini-program instance. The two entries differ only in what an instance does
+// where there is no `wx`: the exports entry (index.ts: Taro, uni-app, Node/SSR) falls back
+// to memory storage and fetch; the DevTools build (wechat.ts), which only ever runs inside
+// WeChat, carries no fallback and stays uninitialised there.
+import { createCore, type CoreTutti } from '../../src/core';
+import type { Platform } from '../../src/platform';
+import type { Tutti, TuttiOptions } from '../../src/types';
+import { wxEnvironment, type Whereabouts } from './env';
+import { lifecycle } from './lifecycle';
+import { wxOutbox } from './outbox';
+import { wxKV } from './storage';
+import { createTracker } from './tracker';
+import { wxTransport } from './transport';
+import { getWx } from './wx';
+
+/** Storage and transport for a runtime without `wx`. */
+export type Fallback = () => Pick<Platform, 'kv' | 'outbox' | 'transport'>;
+
+/** What the app-hide flush (tracker.ts) may send at once: the mini-program is suspended about 5 s later. */
+const HIDE_FLUSH_BYTES = 200000;
+
+/** `createTutti` of an entry; without `fallback`, init outside WeChat leaves the instance a no-op (debug warning). */
+export function tuttiFactory(fallback?: Fallback): (options?: TuttiOptions) => Tutti {
+  return (options) => {
+    const w = getWx();
+    const where: Whereabouts = {};
+    let core: CoreTutti | undefined;
+    const tracker = createTracker(where);
+
+    const platform = (): Platform => {
+      // Back online: send what waited instead of sitting out the retry backoff.
+      const env = wxEnvironment(w, where, () => core && core.flush());
+      if (w) return { env, kv: wxKV(w), outbox: wxOutbox(w), transport: wxTransport(w, 2), beaconBytes: HIDE_FLUSH_BYTES };
+      // The core turns this throw into a debug warning and leaves the instance uninitialised.
+      if (!fallback) throw new Error('outside WeChat: use tutti/miniprogram');
+      return { env, ...fallback() };
+    };
+
+    core = createCore(platform, {
+      ready: (t, o) => tracker.ready(t, o.autoPageview),
+    });
+    lifecycle().subscribe(tracker);
+    if (options) core.init(options);
+    return core;
+  };
+}
