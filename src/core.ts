@@ -124,9 +124,18 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
   };
   const readJson = <T>(key: string, fallback: T): T => parseJson(kv.get(key)) || fallback;
 
-  function setUser(id: string | null): void {
-    uid = id;
-    if (id) kv.set(UID, id);
+  /** Sets the user ID. Two people are never merged: a different user than the current one starts from scratch. */
+  function setUser(id: string, at: number): void {
+    if (uid && id !== uid) resetIdentity(at);
+    kv.set(UID, (uid = id));
+  }
+
+  /** Takes over another anonymous ID; an alias links the replaced one when an event carried it. */
+  function setAnonymousId(id: string, at: number): void {
+    const previous = aid;
+    if (id === previous) return;
+    kv.set(AID, (aid = id));
+    if (previous !== unusedAid) emitAlias(at, previous, uid);
   }
 
   function resetIdentity(at: number): void {
@@ -307,9 +316,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       const t = cleanObject(newTraits, warn);
       const hasTraits = Object.keys(t).length > 0;
       if (!id && !hasTraits) return;
-      // Two people are never merged: a different user on this device starts from scratch.
-      if (id && uid && id !== uid) resetIdentity(at);
-      if (id) setUser(id);
+      if (id) setUser(id, at);
       if (hasTraits) kv.set(TRAITS, JSON.stringify((traits = Object.assign({}, traits, t))));
       emit('identify', { traits: Object.assign({}, traits) }, at, true);
     },
@@ -424,15 +431,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     const ids = o && consent !== 'denied' && hooks.handoff && hooks.handoff(params, o.acceptHandoff, warn);
     if (!ids) return false;
     const at = Date.now();
-    const newAid = ids.aid;
-    const newUid = ids.uid;
-    if (newUid && uid && newUid !== uid) resetIdentity(at);
-    const previous = aid;
-    if (newUid) setUser(newUid);
-    if (newAid !== previous) {
-      kv.set(AID, (aid = newAid));
-      if (previous !== unusedAid) emitAlias(at, previous, uid);
-    }
+    if (ids.uid) setUser(ids.uid, at);
+    setAnonymousId(ids.aid, at);
     return true;
   }
 
