@@ -90,13 +90,15 @@ export function createQueue(d: QueueDeps) {
     return '{"writeKey":' + JSON.stringify(o.writeKey) + ',"sentAt":' + JSON.stringify(sentAt) + ',"batch":[' + events.join(',') + ']}';
   }
 
+  const notSaved = (e: unknown) => d.warn('queue not saved', e);
+
   function save(): Promise<void> {
     if (saveTimer) clearTimeout(saveTimer);
     saveTimer = 0;
     if (!unsaved.length) return Promise.resolve();
     const list = unsaved;
     unsaved = [];
-    return d.outbox.put(list).catch((e) => d.warn('queue not saved', e));
+    return d.outbox.put(list).catch(notSaved);
   }
 
   /** Takes records out of the queue and the outbox for good. */
@@ -106,10 +108,17 @@ export function createQueue(d: QueueDeps) {
     for (const r of list) gone.add(r);
     mem = mem.filter((r) => !ids.has(r.id));
     unsaved = unsaved.filter((r) => !ids.has(r.id));
-    d.outbox.remove(Array.from(ids)).catch((e) => d.warn('queue not saved', e));
+    d.outbox.remove(Array.from(ids)).catch(notSaved);
   }
 
   const events = (list: QueuedEvent[]): TuttiEvent[] => list.map((r) => r.event);
+
+  /** Records that will never be delivered: out of the queue for good, and reported via `failed`. */
+  function fail(list: QueuedEvent[], status: number, reason: string): void {
+    if (!list.length) return;
+    forget(list);
+    d.emit('failed', { events: events(list), status, reason });
+  }
 
   function overflow(): void {
     if (mem.length <= o.maxQueueSize) return;
@@ -151,10 +160,7 @@ export function createQueue(d: QueueDeps) {
       bytes += size;
       if (batch.length >= maxCount) break;
     }
-    if (tooLarge.length) {
-      forget(tooLarge);
-      d.emit('failed', { events: events(tooLarge), status: 0, reason: `event larger than ${d.maxBodyBytes} bytes` });
-    }
+    fail(tooLarge, 0, `event larger than ${d.maxBodyBytes} bytes`);
     return batch;
   }
 
@@ -170,13 +176,11 @@ export function createQueue(d: QueueDeps) {
       const answer = parseJson(res.body);
       const list = answer && answer.rejected;
       if (Array.isArray(list)) for (const r of list) if (r && r.messageId) refused[r.messageId] = String(r.reason || 'rejected');
-      forget(batch);
       const sent = batch.filter((r) => !refused[r.id]);
       const rejected = batch.filter((r) => refused[r.id]);
+      forget(sent);
       if (sent.length) d.emit('sent', { events: events(sent), status });
-      if (rejected.length) {
-        d.emit('failed', { events: events(rejected), status, reason: 'rejected: ' + refused[rejected[0].id] });
-      }
+      if (rejected.length) fail(rejected, status, 'rejected: ' + refused[rejected[0].id]);
     } else if (status === 413 && batch.length > 1) {
       batchCap = Math.ceil(batch.length / 2);
       return false;
@@ -188,19 +192,15 @@ export function createQueue(d: QueueDeps) {
       // Network errors say nothing about the events: only server answers use up attempts,
       // so a long offline period never turns into lost events.
       if (status !== 0) {
-        for (const r of batch) r.attempts++;
-        const exhausted = batch.filter((r) => r.attempts >= o.retry.maxAttempts);
-        if (exhausted.length) {
-          forget(exhausted);
-          d.emit('failed', { events: events(exhausted), status, reason: `gave up after ${o.retry.maxAttempts} attempts` });
-        }
-        const kept = batch.filter((r) => r.attempts < o.retry.maxAttempts);
+        const kept: QueuedEvent[] = [];
+        const exhausted: QueuedEvent[] = [];
+        for (const r of batch) (++r.attempts < o.retry.maxAttempts ? kept : exhausted).push(r);
+        fail(exhausted, status, `gave up after ${o.retry.maxAttempts} attempts`);
         if (kept.length) d.outbox.put(kept).catch(() => undefined);
       }
       d.warn('send failed; will retry', status);
     } else {
-      forget(batch);
-      d.emit('failed', { events: events(batch), status, reason: `HTTP ${status}` });
+      fail(batch, status, `HTTP ${status}`);
     }
     return true;
   }
