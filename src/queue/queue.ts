@@ -51,8 +51,6 @@ export function createQueue(d: QueueDeps) {
   let unsaved: QueuedEvent[] = [];
   /** Handed to the transport and not answered yet. */
   const inflight = new Set<string>();
-  /** Being gzipped for a normal send: a beacon may still take them. */
-  const compressing = new Set<string>();
   /** Records that left the queue for good. */
   const gone = new WeakSet<QueuedEvent>();
   let saveTimer: ReturnType<typeof setTimeout> | 0 = 0;
@@ -149,7 +147,7 @@ export function createQueue(d: QueueDeps) {
     const tooLarge: QueuedEvent[] = [];
     let bytes = envelope;
     for (const r of from) {
-      if (inflight.has(r.id) || (!beacon && compressing.has(r.id))) continue;
+      if (inflight.has(r.id)) continue;
       const size = sizeOf(r) + 1;
       if (envelope + size > maxBytes) {
         if (!beacon && maxBytes >= d.maxBodyBytes) tooLarge.push(r);
@@ -213,11 +211,10 @@ export function createQueue(d: QueueDeps) {
       const headers: Record<string, string> = { ...o.contract.headers };
       let payload: string | Uint8Array = body;
       if (!beacon && d.gzip && o.contract.compress && body.length >= GZIP_MIN_BYTES) {
-        for (const r of batch) compressing.add(r.id);
         const zipped = await d.gzip(body);
-        for (const r of batch) compressing.delete(r.id);
         // Compression is async: if the page was hidden meanwhile, a beacon may already
-        // have carried some of these events. Send only the rest.
+        // have carried some of these events (no other send can take them: those run one
+        // at a time, see serial()). Send only the rest.
         const left = batch.filter((r) => !inflight.has(r.id) && !gone.has(r));
         if (left.length < batch.length) return left.length ? deliver(left, false) : true;
         if (zipped) {
