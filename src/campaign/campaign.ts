@@ -24,8 +24,11 @@ export const CLICK_IDS: Record<string, [source: string, medium: string]> = {
 
 export const DIRECT: Campaign = { source: 'direct', medium: '(none)' };
 
-/** Parameters that describe a campaign; the web adapter ignores replaceState calls that only touch these. */
-export const CAMPAIGN_PARAMS = UTM.map((k) => 'utm_' + k).concat(Object.keys(CLICK_IDS));
+/**
+ * Parameters that describe a campaign; the web adapter ignores replaceState calls that
+ * only touch these. Pure: builds that do not use the list (mini-program) drop it.
+ */
+export const CAMPAIGN_PARAMS = /*#__PURE__*/ UTM.map((k) => 'utm_' + k).concat(Object.keys(CLICK_IDS));
 
 /** The campaign in a landing's query parameters, or null when there is none. */
 export function campaignFromParams(params: Record<string, string>): Campaign | null {
