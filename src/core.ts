@@ -400,17 +400,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     if (!Array.isArray(ext)) ext = [];
     sessions = createSessions(kv, resolved.sessionTimeout);
     ledger = createLedger(kv, p.env.channel);
-    queue = createQueue({
-      options: resolved,
-      outbox: p.outbox,
-      transport: p.transport,
-      tabs: p.tabs,
-      maxBodyBytes: p.maxBodyBytes || 500000,
-      gzip: p.gzip,
-      beaconBytes: p.beaconBytes || 64000,
-      emit: emitter.emit,
-      warn,
-    });
+    queue = createQueue(resolved, p, emitter.emit, warn);
     if (hooks.init) safe(() => hooks.init!(api, resolved));
     const landing = safe(() => p.env.landing && p.env.landing());
     if (landing) safe(() => touch(landing, Date.now()));
