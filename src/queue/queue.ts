@@ -44,8 +44,6 @@ export function createQueue(
   let unsaved: QueuedEvent[] = [];
   /** Handed to the transport and not answered yet. */
   const inflight = new Set<string>();
-  /** Records that left the queue for good. */
-  const gone = new WeakSet<QueuedEvent>();
   let saveTimer: ReturnType<typeof setTimeout> | 0 = 0;
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
   let timerAt = 0;
@@ -96,7 +94,6 @@ export function createQueue(
   function forget(list: QueuedEvent[]): void {
     if (!list.length) return;
     const ids = new Set(list.map((r) => r.id));
-    for (const r of list) gone.add(r);
     mem = mem.filter((r) => !ids.has(r.id));
     unsaved = unsaved.filter((r) => !ids.has(r.id));
     p.outbox.remove(Array.from(ids)).catch(notSaved);
@@ -205,10 +202,11 @@ export function createQueue(
       let payload: string | Uint8Array = body;
       if (!beacon && p.gzip && o.contract.compress && body.length >= GZIP_MIN_BYTES) {
         const zipped = await p.gzip(body);
-        // Compression is async: if the page was hidden meanwhile, a beacon may already
-        // have carried some of these events (no other send can take them: those run one
-        // at a time, see serial()). Send only the rest.
-        const left = batch.filter((r) => !inflight.has(r.id) && !gone.has(r));
+        // Compression is async: if the page was hidden meanwhile, a beacon may have taken
+        // some of these events (no other send can: those run one at a time, see serial()),
+        // or consent may have been denied. Send only what is still queued and not in flight
+        // (a batch is the oldest records, found near the start of `mem`).
+        const left = batch.filter((r) => !inflight.has(r.id) && mem.indexOf(r) >= 0);
         if (left.length < batch.length) return left.length ? deliver(left, false) : true;
         if (zipped) {
           payload = zipped;
