@@ -8,15 +8,14 @@ import { resolveOptions } from './options';
 import { createEmitter } from './lib/emitter';
 import { cleanName, cleanObject } from './lib/sanitize';
 import { uuid } from './lib/uuid';
-import { landingParams, withParams } from './lib/query';
-import { hostOf } from './lib/domain';
+import { withParams } from './lib/query';
 import { parseJson } from './lib/json';
 import { isPlaceholderId } from './identity/placeholder';
 import { createSessions } from './session/session';
 import { createLedger } from './campaign/ledger';
 import { classifyLanding, DIRECT, sameCampaign, type Landing } from './campaign/campaign';
 import { createQueue, type Queue } from './queue/queue';
-import type { ReferrerClassifier } from './campaign/referrer';
+import type { UrlLandingClassifier } from './campaign/referrer';
 import type { HandoffCheck } from './identity/handoff';
 
 declare const __TUTTI_VERSION__: string;
@@ -38,8 +37,11 @@ export interface CoreHooks {
   /** After the replay: start auto-tracking here. */
   ready?(tutti: CoreTutti, options: ResolvedOptions): void;
   // Optional features: only the adapters that use one plug it in (and so carry its code).
-  /** Classifies landing referrers (campaign/referrer.ts); without it a referrer counts as direct traffic. */
-  referrer?: ReferrerClassifier;
+  /**
+   * Classifies landings given by URL and referrer (campaign/referrer.ts). Without it (the
+   * mini-program) only a landing's `params` and `fallback` count; a referrer is direct traffic.
+   */
+  url?: UrlLandingClassifier;
   /** Checks identity handoff parameters (identity/handoff.ts); without it `adoptHandoff` adopts nothing. */
   handoff?: HandoffCheck;
 }
@@ -247,7 +249,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
   // ---- campaign --------------------------------------------------------------
 
   function touch(l: Landing, at: number): void {
-    const c = classifyLanding(l, (p.env.host && p.env.host()) || hostOf(l.url || ''), o.linkDomains, l.params || landingParams(l.url || ''), hooks.referrer);
+    const c = hooks.url ? hooks.url(l, p.env.host && p.env.host(), o.linkDomains) : classifyLanding(l, l.params || {}, DIRECT);
     if (!c) return; // internal navigation: the session keeps its campaign
     const sid = sessions.current(at);
     // Direct traffic never overwrites a live session's campaign; the same campaign again
