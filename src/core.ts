@@ -393,7 +393,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     p = safe(() => makePlatform(resolved));
     if (!p) return;
     o = resolved;
-    consent = safe(() => p.kv.get(OPTOUT)) ? 'denied' : resolved.consent;
+    consent = kv.get(OPTOUT) ? 'denied' : resolved.consent;
     aid = kv.get(AID) || '';
     if (!aid) kv.set(AID, (aid = unusedAid = uuid()));
     uid = kv.get(UID);
