@@ -166,9 +166,10 @@ export function createQueue(
       if (Array.isArray(list)) for (const r of list) if (r && r.messageId) refused[r.messageId] = String(r.reason || 'rejected');
       const sent = batch.filter((r) => !refused[r.id]);
       const rejected = batch.filter((r) => refused[r.id]);
-      forget(sent);
+      // The whole batch leaves the queue before any listener hears of it.
+      forget(batch);
       if (sent.length) emit('sent', { events: events(sent), status });
-      if (rejected.length) fail(rejected, status, 'rejected: ' + refused[rejected[0].id]);
+      if (rejected.length) emit('failed', { events: events(rejected), status, reason: 'rejected: ' + refused[rejected[0].id] });
     } else if (status === 413 && batch.length > 1) {
       batchCap = Math.ceil(batch.length / 2);
       return false;
