@@ -8,15 +8,14 @@ import { resolveOptions } from './options';
 import { createEmitter } from './lib/emitter';
 import { cleanName, cleanObject } from './lib/sanitize';
 import { uuid } from './lib/uuid';
-import { landingParams, withParams } from './lib/query';
-import { hostOf } from './lib/domain';
+import { withParams } from './lib/query';
 import { parseJson } from './lib/json';
 import { isPlaceholderId } from './identity/placeholder';
 import { createSessions } from './session/session';
 import { createLedger } from './campaign/ledger';
 import { classifyLanding, DIRECT, sameCampaign, type Landing } from './campaign/campaign';
 import { createQueue, type Queue } from './queue/queue';
-import type { ReferrerClassifier } from './campaign/referrer';
+import type { UrlLandingClassifier } from './campaign/referrer';
 import type { HandoffCheck } from './identity/handoff';
 
 declare const __TUTTI_VERSION__: string;
@@ -38,8 +37,11 @@ export interface CoreHooks {
   /** After the replay: start auto-tracking here. */
   ready?(tutti: CoreTutti, options: ResolvedOptions): void;
   // Optional features: only the adapters that use one plug it in (and so carry its code).
-  /** Classifies landing referrers (campaign/referrer.ts); without it a referrer counts as direct traffic. */
-  referrer?: ReferrerClassifier;
+  /**
+   * Classifies landings given by URL and referrer (campaign/referrer.ts). Without it (the
+   * mini-program) only a landing's `params` and `fallback` count; a referrer is direct traffic.
+   */
+  url?: UrlLandingClassifier;
   /** Checks identity handoff parameters (identity/handoff.ts); without it `adoptHandoff` adopts nothing. */
   handoff?: HandoffCheck;
 }
@@ -124,9 +126,18 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
   };
   const readJson = <T>(key: string, fallback: T): T => parseJson(kv.get(key)) || fallback;
 
-  function setUser(id: string | null): void {
-    uid = id;
-    if (id) kv.set(UID, id);
+  /** Sets the user ID. Two people are never merged: a different user than the current one starts from scratch. */
+  function setUser(id: string, at: number): void {
+    if (uid && id !== uid) resetIdentity(at);
+    kv.set(UID, (uid = id));
+  }
+
+  /** Takes over another anonymous ID; an alias links the replaced one when an event carried it. */
+  function setAnonymousId(id: string, at: number): void {
+    const previous = aid;
+    if (id === previous) return;
+    kv.set(AID, (aid = id));
+    if (previous !== unusedAid) emitAlias(at, previous, uid);
   }
 
   function resetIdentity(at: number): void {
@@ -238,7 +249,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
   // ---- campaign --------------------------------------------------------------
 
   function touch(l: Landing, at: number): void {
-    const c = classifyLanding(l, (p.env.host && p.env.host()) || hostOf(l.url || ''), o.linkDomains, l.params || landingParams(l.url || ''), hooks.referrer);
+    const c = hooks.url ? hooks.url(l, p.env.host && p.env.host(), o.linkDomains) : classifyLanding(l, l.params || {}, DIRECT);
     if (!c) return; // internal navigation: the session keeps its campaign
     const sid = sessions.current(at);
     // Direct traffic never overwrites a live session's campaign; the same campaign again
@@ -307,9 +318,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       const t = cleanObject(newTraits, warn);
       const hasTraits = Object.keys(t).length > 0;
       if (!id && !hasTraits) return;
-      // Two people are never merged: a different user on this device starts from scratch.
-      if (id && uid && id !== uid) resetIdentity(at);
-      if (id) setUser(id);
+      if (id) setUser(id, at);
       if (hasTraits) kv.set(TRAITS, JSON.stringify((traits = Object.assign({}, traits, t))));
       emit('identify', { traits: Object.assign({}, traits) }, at, true);
     },
@@ -384,7 +393,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     p = safe(() => makePlatform(resolved));
     if (!p) return;
     o = resolved;
-    consent = safe(() => p.kv.get(OPTOUT)) ? 'denied' : resolved.consent;
+    consent = kv.get(OPTOUT) ? 'denied' : resolved.consent;
     aid = kv.get(AID) || '';
     if (!aid) kv.set(AID, (aid = unusedAid = uuid()));
     uid = kv.get(UID);
@@ -393,17 +402,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     if (!Array.isArray(ext)) ext = [];
     sessions = createSessions(kv, resolved.sessionTimeout);
     ledger = createLedger(kv, p.env.channel);
-    queue = createQueue({
-      options: resolved,
-      outbox: p.outbox,
-      transport: p.transport,
-      tabs: p.tabs,
-      maxBodyBytes: p.maxBodyBytes || 500000,
-      gzip: p.gzip,
-      beaconBytes: p.beaconBytes || 64000,
-      emit: emitter.emit,
-      warn,
-    });
+    queue = createQueue(resolved, p, emitter.emit, warn);
     if (hooks.init) safe(() => hooks.init!(api, resolved));
     const landing = safe(() => p.env.landing && p.env.landing());
     if (landing) safe(() => touch(landing, Date.now()));
@@ -424,15 +423,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     const ids = o && consent !== 'denied' && hooks.handoff && hooks.handoff(params, o.acceptHandoff, warn);
     if (!ids) return false;
     const at = Date.now();
-    const newAid = ids.aid;
-    const newUid = ids.uid;
-    if (newUid && uid && newUid !== uid) resetIdentity(at);
-    const previous = aid;
-    if (newUid) setUser(newUid);
-    if (newAid !== previous) {
-      kv.set(AID, (aid = newAid));
-      if (previous !== unusedAid) emitAlias(at, previous, uid);
-    }
+    if (ids.uid) setUser(ids.uid, at);
+    setAnonymousId(ids.aid, at);
     return true;
   }
 
@@ -479,7 +471,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     getAnonymousId: () => aid,
     getUserId: () => uid,
     getSessionId: () => (ready ? safe(() => sessions.current(Date.now()), '') : ''),
-    getCampaign: () => (ready ? { first: ledger.first() || null, last: ledger.last() || null } : { first: null, last: null }),
+    getCampaign: () => ({ first: (ready && ledger.first()) || null, last: (ready && ledger.last()) || null }),
     touch: (input: Landing) => safe(() => ready && input && typeof input === 'object' && touch(input, Date.now())),
     adoptHandoff: (params: Record<string, string>) => safe(() => adoptHandoff(params), false),
     personalize: (slotIds?: string[]) => personalize(slotIds).catch((e) => (warn(e), {})),

@@ -6,7 +6,7 @@ import { memoryKV } from './lib/memory-kv';
 import { memoryOutbox } from './queue/memory-outbox';
 import { fetchTransport } from './delivery/fetch-transport';
 import { gzip } from './delivery/gzip';
-import { classifyReferrer } from './campaign/referrer';
+import { classifyUrlLanding } from './campaign/referrer';
 import { handoffIds } from './identity/handoff';
 
 /** A platform made of the core's own parts: memory storage, fetch and gzip. */
@@ -36,7 +36,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
       }
       return p;
     },
-    Object.assign({ referrer: classifyReferrer, handoff: handoffIds }, hooks),
+    Object.assign({ url: classifyUrlLanding, handoff: handoffIds }, hooks),
   );
   return core;
 }

@@ -1,8 +1,6 @@
 // Campaign of a landing: utm_* parameters, then ad click IDs, then a platform fallback
 // (mini-program scene), then the referrer; nothing at all is 'direct'.
-import { hostOf } from '../lib/domain';
 import type { Campaign } from '../types';
-import type { ReferrerClassifier } from './referrer';
 
 /** utm_<key> parameters, kept as campaign fields of the same name (utm_campaign as `name`). */
 const UTM = ['source', 'medium', 'campaign', 'term', 'content'];
@@ -24,8 +22,11 @@ export const CLICK_IDS: Record<string, [source: string, medium: string]> = {
 
 export const DIRECT: Campaign = { source: 'direct', medium: '(none)' };
 
-/** Parameters that describe a campaign; the web adapter ignores replaceState calls that only touch these. */
-export const CAMPAIGN_PARAMS = UTM.map((k) => 'utm_' + k).concat(Object.keys(CLICK_IDS));
+/**
+ * Parameters that describe a campaign; the web adapter ignores replaceState calls that
+ * only touch these. Pure: builds that do not use the list (mini-program) drop it.
+ */
+export const CAMPAIGN_PARAMS = /*#__PURE__*/ UTM.map((k) => 'utm_' + k).concat(Object.keys(CLICK_IDS));
 
 /** The campaign in a landing's query parameters, or null when there is none. */
 export function campaignFromParams(params: Record<string, string>): Campaign | null {
@@ -61,17 +62,13 @@ export interface Landing {
 }
 
 /**
- * What a landing says: a campaign, DIRECT, or null when it is an internal
- * navigation (own site or linkDomains) that must not touch the campaign at all.
- * Without a referrer classifier (mini-programs: their landings have none) a referrer
- * counts as direct traffic.
+ * What a landing says: a campaign, DIRECT, or null when it is an internal navigation
+ * (own site or linkDomains) that must not touch the campaign at all. `params` are the
+ * landing's query parameters; `referred` is what its referrer says (referrer.ts), DIRECT
+ * when it has none or nobody reads it.
  */
-export function classifyLanding(l: Landing, host: string, linkDomains: string[], params: Record<string, string>, referrer?: ReferrerClassifier): Campaign | null {
-  const refHost = hostOf(l.referrer || '');
-  const c =
-    campaignFromParams(params) ||
-    (l.fallback && l.fallback.source ? l.fallback : null) ||
-    (refHost && referrer ? referrer(refHost, host, linkDomains) : DIRECT);
+export function classifyLanding(l: Landing, params: Record<string, string>, referred: Campaign | null): Campaign | null {
+  const c = campaignFromParams(params) || (l.fallback && l.fallback.source ? l.fallback : null) || referred;
   return c && c !== DIRECT && l.extra ? Object.assign({}, c, l.extra) : c;
 }
 

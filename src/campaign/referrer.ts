@@ -1,8 +1,10 @@
 // Classifies an external referrer. Search engines → medium 'organic', social sites →
 // 'social', anything else → 'referral' with the referring site as source.
 // A domain ending in '.' matches that label under any suffix (google.com.hk, yandex.ru).
-import { onDomain, siteOf } from '../lib/domain';
+import { hostOf, onDomain, siteOf } from '../lib/domain';
+import { landingParams } from '../lib/query';
 import type { Campaign } from '../types';
+import { classifyLanding, DIRECT, type Landing } from './campaign';
 
 const SEARCH: Array<[string, ...string[]]> = [
   ['baidu', 'baidu.com'],
@@ -55,12 +57,21 @@ export function isInternalHost(refHost: string, host: string, linkDomains: strin
   return false;
 }
 
-/**
- * What a landing's referring host says: null for an internal one (the session keeps its
- * campaign), else its campaign. Plugged into the core by the platforms whose landings
- * have referrers (web, H5, tutti/core), so mini-program builds do not carry the tables.
- */
+/** What a landing's referring host says: null for an internal one (the session keeps its campaign), else its campaign. */
 export const classifyReferrer = (refHost: string, host: string, linkDomains: string[]): Campaign | null =>
   isInternalHost(refHost, host, linkDomains) ? null : referrerCampaign(refHost);
 
-export type ReferrerClassifier = typeof classifyReferrer;
+/**
+ * classifyLanding for landings given by URLs: the parameters come from the URL (query and
+ * hash route) unless given, and the referrer is read (`host`: the platform's host name,
+ * else the URL's). Plugged into the core by the platforms whose landings are URLs (web,
+ * H5, tutti/core); mini-program landings bring their parameters and no referrer, so that
+ * build carries neither the URL parsing nor the tables.
+ */
+export function classifyUrlLanding(l: Landing, host: string | undefined, linkDomains: string[]): Campaign | null {
+  const url = l.url || '';
+  const refHost = hostOf(l.referrer || '');
+  return classifyLanding(l, l.params || landingParams(url), refHost ? classifyReferrer(refHost, host || hostOf(url), linkDomains) : DIRECT);
+}
+
+export type UrlLandingClassifier = typeof classifyUrlLanding;

@@ -34,8 +34,7 @@ function splitHash(url: string): [string, string] {
 /** Returns url with the given params set (replacing same-named ones), before any #fragment. */
 export function withParams(url: string, params: Record<string, string | undefined>): string {
   const names = Object.keys(params);
-  const [path, hash] = splitHash(url);
-  let base = withoutParams(path, names);
+  let [base, hash] = splitHash(withoutParams(url, names));
   for (const k of names) {
     const v = params[k];
     if (v === undefined) continue;

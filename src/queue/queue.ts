@@ -1,24 +1,11 @@
 // The outbox queue: batching by count and bytes, persistence, retry with backoff,
 // unload flushes and cross-tab ownership. At-least-once: a record leaves the outbox only
 // after a 2xx, a permanent refusal, or its last allowed attempt; its messageId never changes.
-import type { OutboxStore, QueuedEvent, Tabs } from '../platform';
-import type { ResolvedOptions, Transport, TransportResponse, TuttiEvent, TuttiEventMap } from '../types';
+import type { Platform, QueuedEvent } from '../platform';
+import type { ResolvedOptions, TransportResponse, TuttiEvent, TuttiEventMap } from '../types';
 import { GZIP_MIN_BYTES } from '../delivery/gzip';
 import { backoffDelay, isRetryable, parseRetryAfter } from './backoff';
 import { parseJson } from '../lib/json';
-
-export interface QueueDeps {
-  options: ResolvedOptions;
-  outbox: OutboxStore;
-  transport: Transport;
-  tabs?: Tabs;
-  maxBodyBytes: number;
-  beaconBytes: number;
-  /** Platform.gzip: without it bodies go uncompressed. */
-  gzip?(text: string): Promise<Uint8Array | null>;
-  emit<K extends keyof TuttiEventMap>(name: K, info: TuttiEventMap[K]): void;
-  warn(...args: unknown[]): void;
-}
 
 /** Bytes of a string once UTF-8 encoded, without allocating. */
 export function utf8Length(s: string): number {
@@ -34,10 +21,16 @@ const REQUEST_TIMEOUT = 30000;
 const SENT_AT_BYTES = 48; // ',"sentAt":"2026-01-01T00:00:00.000Z"' added per attempt
 const BEACON_MAX_EVENTS = 500;
 
-export function createQueue(d: QueueDeps) {
-  const o = d.options;
+/** The queue of one instance: its options and platform (outbox, transport, tabs, gzip, body limits), reporting through `emit` and `warn`. */
+export function createQueue(
+  o: ResolvedOptions,
+  p: Platform,
+  emit: <K extends keyof TuttiEventMap>(name: K, info: TuttiEventMap[K]) => void,
+  warn: (...args: unknown[]) => void,
+) {
   const url = o.endpoint.replace(/\/+$/, '') + o.contract.batchPath;
-  const transport = o.contract.transport || d.transport;
+  const transport = o.contract.transport || p.transport;
+  const maxBodyBytes = p.maxBodyBytes || 500000;
   const envelope = 64 + utf8Length(o.writeKey);
   /** Each event's JSON, made once: it gives the byte size and, with the default encoder, the body. */
   const json = new WeakMap<QueuedEvent, string>();
@@ -51,10 +44,6 @@ export function createQueue(d: QueueDeps) {
   let unsaved: QueuedEvent[] = [];
   /** Handed to the transport and not answered yet. */
   const inflight = new Set<string>();
-  /** Being gzipped for a normal send: a beacon may still take them. */
-  const compressing = new Set<string>();
-  /** Records that left the queue for good. */
-  const gone = new WeakSet<QueuedEvent>();
   let saveTimer: ReturnType<typeof setTimeout> | 0 = 0;
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
   let timerAt = 0;
@@ -90,26 +79,34 @@ export function createQueue(d: QueueDeps) {
     return '{"writeKey":' + JSON.stringify(o.writeKey) + ',"sentAt":' + JSON.stringify(sentAt) + ',"batch":[' + events.join(',') + ']}';
   }
 
+  const notSaved = (e: unknown) => warn('queue not saved', e);
+
   function save(): Promise<void> {
     if (saveTimer) clearTimeout(saveTimer);
     saveTimer = 0;
     if (!unsaved.length) return Promise.resolve();
     const list = unsaved;
     unsaved = [];
-    return d.outbox.put(list).catch((e) => d.warn('queue not saved', e));
+    return p.outbox.put(list).catch(notSaved);
   }
 
   /** Takes records out of the queue and the outbox for good. */
   function forget(list: QueuedEvent[]): void {
     if (!list.length) return;
     const ids = new Set(list.map((r) => r.id));
-    for (const r of list) gone.add(r);
     mem = mem.filter((r) => !ids.has(r.id));
     unsaved = unsaved.filter((r) => !ids.has(r.id));
-    d.outbox.remove(Array.from(ids)).catch((e) => d.warn('queue not saved', e));
+    p.outbox.remove(Array.from(ids)).catch(notSaved);
   }
 
   const events = (list: QueuedEvent[]): TuttiEvent[] => list.map((r) => r.event);
+
+  /** Records that will never be delivered: out of the queue for good, and reported via `failed`. */
+  function fail(list: QueuedEvent[], status: number, reason: string): void {
+    if (!list.length) return;
+    forget(list);
+    emit('failed', { events: events(list), status, reason });
+  }
 
   function overflow(): void {
     if (mem.length <= o.maxQueueSize) return;
@@ -118,8 +115,8 @@ export function createQueue(d: QueueDeps) {
       if (!inflight.has(mem[i].id)) dropped.push(mem[i]);
     }
     forget(dropped);
-    d.warn('queue full: oldest events dropped');
-    d.emit('dropped', { events: events(dropped), count: dropped.length, reason: 'maxQueueSize' });
+    warn('queue full: oldest events dropped');
+    emit('dropped', { events: events(dropped), count: dropped.length, reason: 'maxQueueSize' });
   }
 
   function schedule(delay: number): void {
@@ -140,10 +137,10 @@ export function createQueue(d: QueueDeps) {
     const tooLarge: QueuedEvent[] = [];
     let bytes = envelope;
     for (const r of from) {
-      if (inflight.has(r.id) || (!beacon && compressing.has(r.id))) continue;
+      if (inflight.has(r.id)) continue;
       const size = sizeOf(r) + 1;
       if (envelope + size > maxBytes) {
-        if (!beacon && maxBytes >= d.maxBodyBytes) tooLarge.push(r);
+        if (!beacon && maxBytes >= maxBodyBytes) tooLarge.push(r);
         continue;
       }
       if (bytes + size > maxBytes) break;
@@ -151,10 +148,7 @@ export function createQueue(d: QueueDeps) {
       bytes += size;
       if (batch.length >= maxCount) break;
     }
-    if (tooLarge.length) {
-      forget(tooLarge);
-      d.emit('failed', { events: events(tooLarge), status: 0, reason: `event larger than ${d.maxBodyBytes} bytes` });
-    }
+    fail(tooLarge, 0, `event larger than ${maxBodyBytes} bytes`);
     return batch;
   }
 
@@ -170,13 +164,12 @@ export function createQueue(d: QueueDeps) {
       const answer = parseJson(res.body);
       const list = answer && answer.rejected;
       if (Array.isArray(list)) for (const r of list) if (r && r.messageId) refused[r.messageId] = String(r.reason || 'rejected');
-      forget(batch);
       const sent = batch.filter((r) => !refused[r.id]);
       const rejected = batch.filter((r) => refused[r.id]);
-      if (sent.length) d.emit('sent', { events: events(sent), status });
-      if (rejected.length) {
-        d.emit('failed', { events: events(rejected), status, reason: 'rejected: ' + refused[rejected[0].id] });
-      }
+      // The whole batch leaves the queue before any listener hears of it.
+      forget(batch);
+      if (sent.length) emit('sent', { events: events(sent), status });
+      if (rejected.length) emit('failed', { events: events(rejected), status, reason: 'rejected: ' + refused[rejected[0].id] });
     } else if (status === 413 && batch.length > 1) {
       batchCap = Math.ceil(batch.length / 2);
       return false;
@@ -188,19 +181,15 @@ export function createQueue(d: QueueDeps) {
       // Network errors say nothing about the events: only server answers use up attempts,
       // so a long offline period never turns into lost events.
       if (status !== 0) {
-        for (const r of batch) r.attempts++;
-        const exhausted = batch.filter((r) => r.attempts >= o.retry.maxAttempts);
-        if (exhausted.length) {
-          forget(exhausted);
-          d.emit('failed', { events: events(exhausted), status, reason: `gave up after ${o.retry.maxAttempts} attempts` });
-        }
-        const kept = batch.filter((r) => r.attempts < o.retry.maxAttempts);
-        if (kept.length) d.outbox.put(kept).catch(() => undefined);
+        const kept: QueuedEvent[] = [];
+        const exhausted: QueuedEvent[] = [];
+        for (const r of batch) (++r.attempts < o.retry.maxAttempts ? kept : exhausted).push(r);
+        fail(exhausted, status, `gave up after ${o.retry.maxAttempts} attempts`);
+        if (kept.length) p.outbox.put(kept).catch(() => undefined);
       }
-      d.warn('send failed; will retry', status);
+      warn('send failed; will retry', status);
     } else {
-      forget(batch);
-      d.emit('failed', { events: events(batch), status, reason: `HTTP ${status}` });
+      fail(batch, status, `HTTP ${status}`);
     }
     return true;
   }
@@ -212,13 +201,13 @@ export function createQueue(d: QueueDeps) {
       const body = encode(batch, sentAt);
       const headers: Record<string, string> = { ...o.contract.headers };
       let payload: string | Uint8Array = body;
-      if (!beacon && d.gzip && o.contract.compress && body.length >= GZIP_MIN_BYTES) {
-        for (const r of batch) compressing.add(r.id);
-        const zipped = await d.gzip(body);
-        for (const r of batch) compressing.delete(r.id);
-        // Compression is async: if the page was hidden meanwhile, a beacon may already
-        // have carried some of these events. Send only the rest.
-        const left = batch.filter((r) => !inflight.has(r.id) && !gone.has(r));
+      if (!beacon && p.gzip && o.contract.compress && body.length >= GZIP_MIN_BYTES) {
+        const zipped = await p.gzip(body);
+        // Compression is async: if the page was hidden meanwhile, a beacon may have taken
+        // some of these events (no other send can: those run one at a time, see serial()),
+        // or consent may have been denied. Send only what is still queued and not in flight
+        // (a batch is the oldest records, found near the start of `mem`).
+        const left = batch.filter((r) => !inflight.has(r.id) && mem.indexOf(r) >= 0);
         if (left.length < batch.length) return left.length ? deliver(left, false) : true;
         if (zipped) {
           payload = zipped;
@@ -228,7 +217,7 @@ export function createQueue(d: QueueDeps) {
       for (const r of batch) inflight.add(r.id);
       res = (await transport.send(url, payload, { beacon, headers, timeout: REQUEST_TIMEOUT })) || res;
     } catch (e) {
-      d.warn('send failed', e);
+      warn('send failed', e);
     }
     for (const r of batch) inflight.delete(r.id);
     return settle(batch, res, beacon);
@@ -246,7 +235,7 @@ export function createQueue(d: QueueDeps) {
       for (;;) {
         if (flushing) return;
         if (backoffUntil > Date.now()) return next();
-        const batch = pick(mem, d.maxBodyBytes, batchCap, false);
+        const batch = pick(mem, maxBodyBytes, batchCap, false);
         if (!batch.length) return;
         await deliver(batch, false);
       }
@@ -256,7 +245,7 @@ export function createQueue(d: QueueDeps) {
   return {
     add(event: TuttiEvent): void {
       const r: QueuedEvent = { id: event.messageId, event, attempts: 0 };
-      if (d.tabs) r.owner = d.tabs.id;
+      if (p.tabs) r.owner = p.tabs.id;
       mem.push(r);
       unsaved.push(r);
       if (!saveTimer) saveTimer = setTimeout(save, 0);
@@ -276,7 +265,7 @@ export function createQueue(d: QueueDeps) {
           await serial(async () => {
             batch = pick(
               mem.filter((r) => target.has(r.id)),
-              d.maxBodyBytes,
+              maxBodyBytes,
               batchCap,
               false,
             );
@@ -297,7 +286,7 @@ export function createQueue(d: QueueDeps) {
       // With the collector known to be down a beacon would be accepted by the browser and
       // then lost; the events stay persisted for the next page instead.
       if (backoffUntil > Date.now()) return;
-      let budget = d.beaconBytes;
+      let budget = p.beaconBytes || 64000;
       for (let guard = 0; guard < 64; guard++) {
         const batch = pick(mem, budget, BEACON_MAX_EVENTS, true);
         if (!batch.length) return;
@@ -312,10 +301,10 @@ export function createQueue(d: QueueDeps) {
     /** Takes over records left by instances that are gone (a closed tab, the previous page load). */
     adopt(): Promise<void> {
       const run = async () => {
-        const tabs = d.tabs;
+        const tabs = p.tabs;
         const alive = tabs ? await tabs.alive() : [];
         const mine = new Set(mem.map((r) => r.id));
-        const orphans = (await d.outbox.all()).filter(
+        const orphans = (await p.outbox.all()).filter(
           (r) => r && r.event && !mine.has(r.id) && (!tabs || !r.owner || r.owner === tabs.id || alive.indexOf(r.owner) < 0),
         );
         if (!orphans.length) return;
@@ -323,19 +312,19 @@ export function createQueue(d: QueueDeps) {
           r.attempts = r.attempts || 0;
           if (tabs) r.owner = tabs.id;
         }
-        if (tabs) await d.outbox.put(orphans);
+        if (tabs) await p.outbox.put(orphans);
         mem = orphans.concat(mem);
         overflow();
         schedule(0);
       };
-      return (d.tabs ? d.tabs.exclusive('tutti-adopt', run) : run()).catch((e) => d.warn('queue not read', e));
+      return (p.tabs ? p.tabs.exclusive('tutti-adopt', run) : run()).catch((e) => warn('queue not read', e));
     },
 
     /** Consent denied: forget everything, in memory and persisted. */
     clear(): Promise<void> {
       mem = [];
       unsaved = [];
-      return d.outbox.clear().catch(() => undefined);
+      return p.outbox.clear().catch(() => undefined);
     },
   };
 }

@@ -4,7 +4,7 @@
 import { createCore, type CoreTutti } from '../../../src/core';
 import { CAMPAIGN_PARAMS } from '../../../src/campaign/campaign';
 import type { Platform } from '../../../src/platform';
-import { classifyReferrer } from '../../../src/campaign/referrer';
+import { classifyUrlLanding } from '../../../src/campaign/referrer';
 import { handoffIds } from '../../../src/identity/handoff';
 import type { Channel, ResolvedOptions } from '../../../src/types';
 import { readCookie } from './cookie';
@@ -43,7 +43,7 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
       return (setup.platform ? setup.platform(p, o) : p) as Platform;
     },
     {
-      referrer: classifyReferrer,
+      url: classifyUrlLanding,
       handoff: handoffIds,
       init(t) {
         // Always strip the parameters, even when not adopting them: a shared link must not carry them on.
