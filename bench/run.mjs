@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { MP_SDKS, runMiniprogram } from './lib/miniprogram.mjs';
 import { renderChart } from './lib/chart.mjs';
 import { renderResults } from './lib/report.mjs';
-import { sdkDefinitions } from './lib/sdks.mjs';
+import { REQUEST_FLOOR, sdkDefinitions } from './lib/sdks.mjs';
 import { startSink } from './lib/sink.mjs';
 import { startSite } from './lib/site.mjs';
 import { bundleSize, median } from './lib/stats.mjs';
@@ -99,6 +99,12 @@ async function main() {
         for (const k of Object.keys(r)) if (!['files', 'fileBodies', 'blocked', 'errors'].includes(k)) push(results.web, sdk.name, k, r[k]);
         (results.blocked[sdk.name] ||= []).push(...r.blocked);
         (results.errors[sdk.name] ||= []).push(...r.errors);
+      }
+      // The request floor beside Tutti: how much of its CPU figure the 50 requests alone cost.
+      if (sdks.some((s) => s.name === 'tutti')) {
+        log(`rep ${rep + 1}/${REPS} A request floor: 1,000 events as 50 bare POSTs`);
+        const r = await loadAndThroughput(browser, site, sink, REQUEST_FLOOR, rep);
+        for (const k of ['cpuMs', 'requests', 'delivered']) push(results.web, REQUEST_FLOOR.name, k, r[k]);
       }
 
       // Once: Tutti's real backend, the reference collector, receives the same 1,000 calls.
@@ -214,7 +220,7 @@ async function render() {
 async function throughput() {
   if (!existsSync(ROOT + 'dist/tutti.min.js')) throw new Error('dist/tutti.min.js is missing; build it first');
   const all = await sdkDefinitions();
-  const sdks = all.filter((s) => (ONLY ? ONLY.includes(s.name) : s.name === 'tutti'));
+  const sdks = all.concat(REQUEST_FLOOR).filter((s) => (ONLY ? ONLY.includes(s.name) : s.name === 'tutti'));
   // --compare DIR: another Tutti build (DIR/tutti.min.js, e.g. a copy of the last commit's)
   // measured in the same runs, alternating with this one, so both see the same machine load.
   if (value('--compare')) {

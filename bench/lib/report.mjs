@@ -100,6 +100,16 @@ function targets(f, peers) {
       r.toFixed(3),
       r <= 1 / 20 && t.deliveredMin === 1000 ? 'pass' : `**miss** (${ms(t.cpuMs - f[cheapest].cpuMs / 20)} ms over)`,
     ]);
+    const floor = f.floor;
+    if (floor && floor.cpuMs !== null && floor.deliveredMin === 1000) {
+      rows.push([
+        `(for reference) the request floor: the same 1,000 events as ${num(floor.requests)} bare \`fetch\` POSTs of 20, answers read, no SDK (what batchSize 20 costs any SDK in this browser)`,
+        `${ms(floor.cpuMs)} ms`,
+        `target: ${ms(f[cheapest].cpuMs / 20)} ms`,
+        (floor.cpuMs / f[cheapest].cpuMs).toFixed(3),
+        floor.cpuMs > f[cheapest].cpuMs / 20 ? 'info: the floor alone is over the target' : 'info',
+      ]);
+    }
   }
   const leanWire = best(peers.filter((n) => f[n].delivered > 0), 'wirePerEvent');
   if (leanWire) {

@@ -215,3 +215,30 @@ export async function sdkDefinitions() {
     },
   ];
 }
+
+/**
+ * Not an SDK: the least work any SDK that keeps the default batch size of 20 must do to
+ * deliver 1,000 events. Each 20th call sends one POST of plain JSON with `fetch`
+ * and reads its answer (no keepalive: 1,000 events at once would overrun its 64 KB budget); nothing is stored, compressed,
+ * retried or enriched. Its main-thread CPU shows how much of an SDK's figure the browser's
+ * own request handling takes (run.mjs measures it beside Tutti, report.mjs prints it).
+ */
+export const REQUEST_FLOOR = {
+  name: 'floor',
+  label: 'request floor (50 bare fetch POSTs, no SDK)',
+  head: ({ sink }) => `
+<script>
+(function () {
+  var q = [];
+  window.__track = function (name, props) {
+    q.push({ type: 'track', event: name, properties: props });
+    if (q.length < 20) return;
+    var body = JSON.stringify({ batch: q });
+    q = [];
+    fetch(${js(sink + '/floor/v1/batch')}, { method: 'POST', body: body, credentials: 'omit',
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8' } }).then(function (r) { return r.text(); }, function () {});
+  };
+  __ready();
+})();
+</script>`,
+};
