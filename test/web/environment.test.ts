@@ -43,6 +43,26 @@ describe('web environment: the time zone', () => {
     expect(localStorage.getItem(TZ_KEY)).toBe(offset + '|' + zone);
   });
 
+  it('asks Temporal first where the browser has it: no ICU formatter, nothing cached', () => {
+    localStorage.setItem('tutti_aid', '7f2c3b1e-0000-4000-8000-000000000001');
+    vi.stubGlobal('Temporal', { Now: { timeZoneId: () => 'Asia/Shanghai' } });
+    const spy = countFormatters();
+    expect(webEnvironment().context().timezone).toBe('Asia/Shanghai');
+    expect(spy).not.toHaveBeenCalled();
+    expect(localStorage.getItem(TZ_KEY)).toBeNull();
+  });
+
+  it('falls back to Intl when Temporal is there but fails', () => {
+    vi.stubGlobal('Temporal', {
+      Now: {
+        timeZoneId: () => {
+          throw new RangeError('no time zone');
+        },
+      },
+    });
+    expect(webEnvironment().context().timezone).toBe(zone);
+  });
+
   it('stores nothing while the SDK may not store its anonymous ID (no consent yet, or opted out)', () => {
     expect(webEnvironment().context().timezone).toBe(zone);
     expect(localStorage.getItem(TZ_KEY)).toBeNull();
