@@ -2,10 +2,9 @@
 // then memory. A layer that fails (private mode, blocked storage, quota, a hung
 // IndexedDB) hands over to the next for the rest of the page's life, so storage
 // trouble can cost persistence but never tracking.
-import { entries, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { OutboxStore, QueuedEvent } from '../../../src/platform';
 import { listen, win } from './dom';
-import { deadline } from './idb';
+import { deadline, idbDone, type IdbStore } from './idb';
 import { lsGet, lsRemove, lsSet } from './local-storage';
 
 /** Oldest first: by call time, then by the per-device sequence for calls in one millisecond. */
@@ -38,7 +37,7 @@ const REMOVE_DELAY = 1000;
  * while the page unloads, and no IndexedDB write is certain to commit then; without the
  * note the next page would send those events a second time.
  */
-export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): OutboxStore {
+export function idbOutbox(store: IdbStore, ns: string, ms = 5000, size = 20): OutboxStore {
   const prefix = ns + '|';
   const notes = 'tutti_sent_' + ns;
   /** Chunk key → its records, and record id → its chunk key. */
@@ -109,7 +108,7 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
     return deadline(
       store('readwrite', (s) => {
         w.forEach((list, key) => (list ? s.put(list, key) : s.delete(key)));
-        return promisifyRequest(s.transaction);
+        return idbDone(s.transaction);
       }),
       ms,
     ).then(() => {
@@ -153,17 +152,18 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
     listen(w, 'visibilitychange', () => document.visibilityState === 'hidden' && leave(), true);
   }
 
-  /** This namespace's records in IndexedDB; the index of other instances' chunks is refreshed from them. */
+  /** This namespace's records in IndexedDB (keys and values come from one transaction, so they line up); the index of other instances' chunks is refreshed from them. */
   const read = () =>
-    entries<IDBValidKey, QueuedEvent | QueuedEvent[]>(store).then((list) => {
+    store('readonly', (s) => Promise.all([idbDone(s.getAllKeys()), idbDone<Array<QueuedEvent | QueuedEvent[]>>(s.getAll())])).then(([keys, values]) => {
       const out: QueuedEvent[] = [];
       chunks.forEach((records, key) => {
         if (mine.has(key)) return;
         chunks.delete(key);
         for (const r of records) if (where.get(r.id) === key) where.delete(r.id);
       });
-      for (const [k, v] of list) {
-        const key = String(k);
+      for (let i = 0; i < keys.length; i++) {
+        const key = String(keys[i]);
+        const v = values[i];
         if (key.indexOf(prefix) !== 0 || mine.get(key) === false) continue;
         const records = (Array.isArray(v) ? v : [v]).filter((r) => r && r.id);
         if (!mine.has(key)) {
