@@ -14,6 +14,16 @@ export function byAge(list: QueuedEvent[]): QueuedEvent[] {
   return list.sort((a, b) => (ts(a) < ts(b) ? -1 : ts(a) > ts(b) ? 1 : seq(a) - seq(b)));
 }
 
+/** The JSON array stored under `key`: [] when absent, unreadable or not an array. */
+function lsArray<T>(key: string): T[] {
+  try {
+    const v = JSON.parse(lsGet(key) || '[]');
+    return Array.isArray(v) ? v : [];
+  } catch {
+    return [];
+  }
+}
+
 /** How long removals wait to share one IndexedDB transaction, ms. */
 const REMOVE_DELAY = 1000;
 
@@ -58,11 +68,7 @@ export function idbOutbox(store: IdbStore, ns: string, ms = 5000, size = 20): Ou
 
   const noted = (): Record<string, 1> => {
     const out: Record<string, 1> = {};
-    try {
-      for (const id of JSON.parse(lsGet(notes) || '[]')) out[id] = 1;
-    } catch {
-      // unreadable notes: nothing is filtered
-    }
+    for (const id of lsArray<string>(notes)) out[id] = 1;
     return out;
   };
   const note = (ids: string[], add: boolean) => {
@@ -216,20 +222,11 @@ export function localStorageOutbox(key = 'tutti_outbox', maxRecords = 1000, maxC
   let ops: Op[] = [];
   let pending: Promise<void> | undefined;
 
-  const read = (): QueuedEvent[] => {
-    try {
-      const v = JSON.parse(lsGet(key) || '[]');
-      return Array.isArray(v) ? v : [];
-    } catch {
-      return [];
-    }
-  };
-
   const commit = () => {
     pending = undefined;
     const batch = ops;
     ops = [];
-    let list = read();
+    let list = lsArray<QueuedEvent>(key);
     for (const op of batch) list = op(list);
     list = byAge(list).slice(-maxRecords);
     let json = JSON.stringify(list);
@@ -267,7 +264,7 @@ export function localStorageOutbox(key = 'tutti_outbox', maxRecords = 1000, maxC
     },
     all: async () => {
       await pending;
-      return byAge(read());
+      return byAge(lsArray<QueuedEvent>(key));
     },
     clear: () => schedule(() => []),
   };
