@@ -217,7 +217,7 @@ export function idbOutbox(store: IdbStore, ns: string, ms = 5000, size = 20): Ou
  * SDK never fills the host site's 5 MB quota: peers that did broke their hosts
  * (LESSONS §3.2). Writes made in one task are merged into a single read-modify-write.
  */
-export function localStorageOutbox(key = 'tutti_outbox', maxRecords = 1000, maxChars = 1e6): OutboxStore {
+export function localStorageOutbox(key: string, maxRecords = 1000, maxChars = 1e6): OutboxStore {
   type Op = (list: QueuedEvent[]) => QueuedEvent[];
   let ops: Op[] = [];
   let pending: Promise<void> | undefined;
