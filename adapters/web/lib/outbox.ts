@@ -3,6 +3,7 @@
 // IndexedDB) hands over to the next for the rest of the page's life, so storage
 // trouble can cost persistence but never tracking.
 import type { OutboxStore, QueuedEvent } from '../../../src/platform';
+import { parseJson } from '../../../src/lib/json';
 import { listen, win } from './dom';
 import { deadline, idbDone, type IdbStore } from './idb';
 import { lsGet, lsRemove, lsSet } from './local-storage';
@@ -16,12 +17,8 @@ export function byAge(list: QueuedEvent[]): QueuedEvent[] {
 
 /** The JSON array stored under `key`: [] when absent, unreadable or not an array. */
 function lsArray<T>(key: string): T[] {
-  try {
-    const v = JSON.parse(lsGet(key) || '[]');
-    return Array.isArray(v) ? v : [];
-  } catch {
-    return [];
-  }
+  const v = parseJson(lsGet(key));
+  return Array.isArray(v) ? v : [];
 }
 
 /** How long removals wait to share one IndexedDB transaction, ms. */
