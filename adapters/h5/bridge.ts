@@ -49,7 +49,7 @@ export function bridgeTransport(http: Transport, batchUrl: string, warn: (...arg
         bridge.postMessage(body as string);
         return Promise.resolve(HANDED);
       } catch (e) {
-        warn('native bridge refused the batch; sending it over HTTP', e);
+        warn('native bridge threw; batch sent over HTTP', e);
         return http.send(url, body, options);
       }
     },
