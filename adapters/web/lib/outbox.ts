@@ -4,7 +4,7 @@
 // trouble can cost persistence but never tracking.
 import type { OutboxStore, QueuedEvent } from '../../../src/platform';
 import { parseJson } from '../../../src/lib/json';
-import { listen, win } from './dom';
+import { listen } from './dom';
 import { deadline, idbDone, type IdbStore } from './idb';
 import { lsGet, lsRemove, lsSet } from './local-storage';
 
@@ -43,6 +43,8 @@ const REMOVE_DELAY = 1000;
  * localStorage until IndexedDB confirms them: events handed to sendBeacon are removed
  * while the page unloads, and no IndexedDB write is certain to commit then; without the
  * note the next page would send those events a second time.
+ *
+ * In a page only (platform.ts uses it only there): it listens to the page's lifecycle.
  */
 export function idbOutbox(store: IdbStore, ns: string, ms = 5000, size = 20): OutboxStore {
   const prefix = ns + '|';
@@ -120,7 +122,7 @@ export function idbOutbox(store: IdbStore, ns: string, ms = 5000, size = 20): Ou
       note(ids, false);
     });
   };
-  const away = () => leaving || (typeof document !== 'undefined' && document.visibilityState === 'hidden');
+  const away = () => leaving || document.visibilityState === 'hidden';
   /** Notes ids until their deletion is written. */
   const noteRemoved = (ids: string[]) => {
     note(ids, true);
@@ -144,16 +146,13 @@ export function idbOutbox(store: IdbStore, ns: string, ms = 5000, size = 20): Ou
       return write();
     }));
   };
-  const w = win();
-  if (w) {
-    // No IndexedDB write on the way out (it may never commit, and a page frozen in the
-    // back/forward cache with a transaction open blocks the next page's): the notes
-    // stand for it, and the next page's all() finishes the deletion.
-    const leave = () => removed.length && noteRemoved(removed);
-    listen(w, 'pagehide', () => ((leaving = true), leave()), true);
-    listen(w, 'pageshow', () => (leaving = false), true);
-    listen(w, 'visibilitychange', () => document.visibilityState === 'hidden' && leave(), true);
-  }
+  // No IndexedDB write on the way out (it may never commit, and a page frozen in the
+  // back/forward cache with a transaction open blocks the next page's): the notes
+  // stand for it, and the next page's all() finishes the deletion.
+  const leave = () => removed.length && noteRemoved(removed);
+  listen(window, 'pagehide', () => ((leaving = true), leave()), true);
+  listen(window, 'pageshow', () => (leaving = false), true);
+  listen(window, 'visibilitychange', () => document.visibilityState === 'hidden' && leave(), true);
 
   /** This namespace's records in IndexedDB (keys and values come from one transaction, so they line up); the index of other instances' chunks is refreshed from them. */
   const read = () =>

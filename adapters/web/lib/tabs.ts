@@ -119,9 +119,9 @@ export function storageLocks(id: string, ttl = 10000): Locks {
   };
 }
 
-/** Web Locks where available, else locks in localStorage. */
+/** Web Locks where available, else locks in localStorage (in a page only). */
 export function webTabs(): Tabs {
-  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  const locks = navigator.locks;
   const id = tabId();
   return lockTabs(locks && typeof locks.request === 'function' ? locks : storageLocks(id), id);
 }
