@@ -7,13 +7,13 @@
 // then hands the queue to sendBeacon before a regular send can begin: the leaving page
 // would never see that send's answer, so the next page would send those events again.
 import type { Lifecycle } from '../../../src/platform';
-import { attempt, listen, win } from './dom';
+import { attempt, listen } from './dom';
 
 export function webLifecycle(): Lifecycle {
   return {
+    // In a page only (platform.ts uses it only there).
     onHidden(callback) {
-      const w = win();
-      if (!w) return;
+      const w = window;
       // The core guards itself; still, never let a listener throw into the page.
       const run = () => attempt(callback, undefined);
       // On window, bubble phase: runs after listeners on document and capture-phase
