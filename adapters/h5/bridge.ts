@@ -23,10 +23,10 @@ const HANDED: TransportResponse = { status: 200, body: '' };
 export function findBridge(): NativeBridge | undefined {
   try {
     const w = window as unknown as { TuttiBridge?: NativeBridge; webkit?: { messageHandlers?: { tutti?: NativeBridge } } };
-    const android = w.TuttiBridge;
-    if (android && typeof android.postMessage === 'function') return android;
-    const ios = w.webkit && w.webkit.messageHandlers && w.webkit.messageHandlers.tutti;
-    if (ios && typeof ios.postMessage === 'function') return ios;
+    // Android's, then iOS's.
+    for (const bridge of [w.TuttiBridge, w.webkit && w.webkit.messageHandlers && w.webkit.messageHandlers.tutti]) {
+      if (bridge && typeof bridge.postMessage === 'function') return bridge;
+    }
   } catch {
     // a hostile or half-built bridge object: HTTP it is
   }
@@ -34,43 +34,32 @@ export function findBridge(): NativeBridge | undefined {
 }
 
 /**
- * The body as text. The queue gzips bodies over 1 KB for HTTP (never for unload
- * flushes, which stay synchronous); the app gets the JSON string, so inflate it back.
- */
-async function asText(body: Uint8Array, headers: Record<string, string>): Promise<string> {
-  let stream: ReadableStream = new Blob([body as BlobPart]).stream();
-  if (headers['Content-Encoding'] === 'gzip') stream = stream.pipeThrough(new DecompressionStream('gzip'));
-  return new Response(stream).text();
-}
-
-/**
  * Sends batches (`url === batchUrl`) through the native bridge when there is one, else
- * (and for every other request, and whenever the bridge throws) through `http`.
+ * (and for every other request, and whenever the bridge throws) through `http`. The app
+ * takes the JSON string, so no batch is compressed while there is a bridge (`bridgeGzip`);
+ * one compressed before the bridge appeared goes over HTTP.
  */
 export function bridgeTransport(http: Transport, batchUrl: string, warn: (...args: unknown[]) => void): Transport {
   return {
     send(url, body, options) {
-      const bridge = url === batchUrl ? findBridge() : undefined;
+      const bridge = url === batchUrl && typeof body === 'string' ? findBridge() : undefined;
       if (!bridge) return http.send(url, body, options);
-      const viaHttp = (e: unknown) => {
-        warn('native bridge refused the batch; sending it over HTTP', e);
-        return http.send(url, body, options);
-      };
       try {
-        if (typeof body === 'string') {
-          // Synchronous: this is also the unload flush, which must finish before the page goes.
-          bridge.postMessage(body);
-          return Promise.resolve(HANDED);
-        }
-        return asText(body, options.headers || {})
-          .then((text) => {
-            bridge.postMessage(text);
-            return HANDED;
-          })
-          .catch(viaHttp);
+        // Synchronous: this is also the unload flush, which must finish before the page goes.
+        bridge.postMessage(body as string);
+        return Promise.resolve(HANDED);
       } catch (e) {
-        return viaHttp(e);
+        warn('native bridge threw; batch sent over HTTP', e);
+        return http.send(url, body, options);
       }
     },
   };
+}
+
+/**
+ * Platform.gzip while the app may take the batches: no compression when there is a
+ * bridge (the app wants the JSON string, and the page saves the work).
+ */
+export function bridgeGzip(gzip: (text: string) => Promise<Uint8Array | null>): (text: string) => Promise<Uint8Array | null> {
+  return (text) => (findBridge() ? Promise.resolve(null) : gzip(text));
 }

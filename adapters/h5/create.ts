@@ -5,7 +5,7 @@ import type { CoreTutti } from '../../src/core';
 import { createWebTutti } from '../web/lib/create';
 import { win } from '../web/lib/dom';
 import type { VitalsLoader } from '../web/lib/vitals';
-import { bridgeTransport } from './bridge';
+import { bridgeGzip, bridgeTransport } from './bridge';
 import { containerDetector } from './container';
 
 export function createH5Tutti(loadVitals?: VitalsLoader): CoreTutti {
@@ -26,6 +26,7 @@ export function createH5Tutti(loadVitals?: VitalsLoader): CoreTutti {
       // The queue posts batches to exactly this URL; everything else stays on HTTP.
       const batchUrl = o.endpoint.replace(/\/+$/, '') + o.contract.batchPath;
       if (p.transport) p.transport = bridgeTransport(p.transport, batchUrl, core.warn);
+      if (p.gzip) p.gzip = bridgeGzip(p.gzip);
       return p;
     },
   });

@@ -2,7 +2,7 @@
 // and that a failing bridge never loses a batch.
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { bridgeTransport, findBridge } from '../../adapters/h5/bridge';
+import { bridgeGzip, bridgeTransport, findBridge } from '../../adapters/h5/bridge';
 import type { Transport } from '../../src/types';
 
 const BATCH = 'https://collect.example.com/v1/batch';
@@ -42,14 +42,27 @@ describe('native bridge transport', () => {
     expect(sent).toEqual([]);
   });
 
-  it('a gzip-compressed batch reaches the app as the original JSON string', async () => {
+  it('no batch is gzipped while there is a bridge, so the app gets the JSON string; without one, gzip as usual', async () => {
+    const w: Record<string, unknown> = {};
+    vi.stubGlobal('window', w);
+    const zip = vi.fn(async (text: string) => new Uint8Array(gzipSync(text)));
+    const gzip = bridgeGzip(zip);
+    expect(await gzip(body)).toBeInstanceOf(Uint8Array);
+    w.TuttiBridge = { postMessage: () => undefined };
+    expect(await gzip(body)).toBeNull();
+    expect(zip).toHaveBeenCalledTimes(1);
+  });
+
+  it('a batch gzipped before the bridge appeared goes over HTTP unchanged (nothing lost)', async () => {
     const received: string[] = [];
     vi.stubGlobal('window', { TuttiBridge: { postMessage: (s: string) => received.push(s) } });
-    const { http } = fakeHttp();
+    const { http, sent } = fakeHttp();
     const zipped = new Uint8Array(gzipSync(body));
-    await bridgeTransport(http, BATCH, () => undefined).send(BATCH, zipped, { headers: { 'Content-Encoding': 'gzip' } });
-    expect(received).toEqual([body]);
-    expect(JSON.parse(received[0]).batch[0].messageId).toBe('m1');
+    const headers = { 'Content-Encoding': 'gzip' };
+    await bridgeTransport(http, BATCH, () => undefined).send(BATCH, zipped, { headers });
+    expect(received).toEqual([]);
+    expect(sent).toEqual([{ url: BATCH, body: zipped }]);
+    expect(http.send).toHaveBeenCalledWith(BATCH, zipped, { headers });
   });
 
   it('decide requests (and any URL but the batch URL) stay on HTTP', async () => {
@@ -72,12 +85,10 @@ describe('native bridge transport', () => {
     });
     const { http, sent } = fakeHttp();
     const warn = vi.fn();
-    const zipped = new Uint8Array(gzipSync(body));
-    const t = bridgeTransport(http, BATCH, warn);
-    await t.send(BATCH, body, {});
-    await t.send(BATCH, zipped, { headers: { 'Content-Encoding': 'gzip' } });
-    expect(sent.map((s) => s.body)).toEqual([body, zipped]); // the original bytes, headers unchanged
-    expect(warn).toHaveBeenCalledTimes(2);
+    await bridgeTransport(http, BATCH, warn).send(BATCH, body, { beacon: true });
+    expect(sent.map((s) => s.body)).toEqual([body]);
+    expect(http.send).toHaveBeenCalledWith(BATCH, body, { beacon: true }); // options unchanged
+    expect(warn).toHaveBeenCalledTimes(1);
   });
 
   it('looks the bridge up per batch: injected late, removed later', async () => {

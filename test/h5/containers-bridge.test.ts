@@ -151,7 +151,7 @@ describe('native bridge transport', () => {
     await page.evaluate(() => {
       for (let i = 0; i < 12; i++) (window as any).tutti.track('Big Event', { i, note: 'x'.repeat(300) });
     });
-    await flush(page); // > 1 KB: the queue gzips it for HTTP; the app still gets a JSON string
+    await flush(page); // > 1 KB: gzipped over HTTP, but never while there is a bridge: the app gets a JSON string
     const first = await until('the big batch', async () => (await bridged(page)).flatMap((b) => b.batch).length >= 13);
     expect(first).toBe(true);
     await page.evaluate(() => (window as any).tutti.track('Last Words'));

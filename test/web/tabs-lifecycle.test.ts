@@ -1,34 +1,39 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { leaseTabs, lockTabs } from '../../adapters/web/lib/tabs';
+import { lockTabs, storageLocks } from '../../adapters/web/lib/tabs';
 import { webLifecycle } from '../../adapters/web/lib/lifecycle';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const fast = { beat: 20, stale: 100, lockTtl: 200 };
+/** Tabs on localStorage locks with a 100 ms lifetime (renewed every 20 ms). */
+const leaseTabs = (id: string) => lockTabs(storageLocks(id, 100), id);
 
 afterEach(() => {
   localStorage.clear();
   vi.restoreAllMocks();
 });
 
-describe('lease tabs (no Web Locks)', () => {
+describe('tabs on localStorage locks (no Web Locks)', () => {
   it('lists live tabs and drops a tab whose heartbeat stopped', async () => {
-    const a = leaseTabs('a', fast);
-    const b = leaseTabs('b', fast);
+    const a = leaseTabs('a');
+    const b = leaseTabs('b');
+    await sleep(30); // locks are taken asynchronously, as Web Locks are (a claim is confirmed after 25 ms)
     expect((await a.alive()).sort()).toEqual(['a', 'b']);
-    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })); // both give up their lease
-    localStorage.setItem('tutti_tab_b', String(Date.now() - 1000)); // b's last beat long ago
-    localStorage.setItem('tutti_tab_a', String(Date.now()));
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })); // both give up their lock
+    await sleep(0);
+    expect(localStorage.getItem('tutti_lock_tutti-tab-a')).toBeNull();
+    localStorage.setItem('tutti_lock_tutti-tab-b', 'b:' + (Date.now() - 1000)); // b's last renewal long ago
+    localStorage.setItem('tutti_lock_tutti-tab-a', 'a:' + (Date.now() + 100));
     expect(await a.alive()).toEqual(['a']);
-    expect(localStorage.getItem('tutti_tab_b')).toBeNull(); // stale lease cleaned
+    expect(localStorage.getItem('tutti_lock_tutti-tab-b')).toBeNull(); // stale lock cleaned
     window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })); // restored from bfcache
+    await sleep(0);
     expect((await b.alive()).sort()).toEqual(['a', 'b']);
     window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
   });
 
   it('exclusive sections of one name never overlap across tabs', async () => {
-    const a = leaseTabs('a', fast);
-    const b = leaseTabs('b', fast);
+    const a = leaseTabs('a');
+    const b = leaseTabs('b');
     let running = 0;
     let overlap = false;
     const section = async () => {
@@ -44,7 +49,7 @@ describe('lease tabs (no Web Locks)', () => {
   });
 
   it('takes over a mutex abandoned by a crashed tab once it expires', async () => {
-    const a = leaseTabs('a', fast);
+    const a = leaseTabs('a');
     localStorage.setItem('tutti_lock_x', 'dead:' + (Date.now() + 100));
     const started = Date.now();
     expect(await a.exclusive('x', async () => 'ran')).toBe('ran');
@@ -53,7 +58,7 @@ describe('lease tabs (no Web Locks)', () => {
   });
 
   it('exclusive returns fn result and propagates its errors without leaving the lock held', async () => {
-    const a = leaseTabs('a', fast);
+    const a = leaseTabs('a');
     await expect(a.exclusive('y', async () => Promise.reject(new Error('inner')))).rejects.toThrow('inner');
     expect(localStorage.getItem('tutti_lock_y')).toBeNull();
     window.dispatchEvent(new PageTransitionEvent('pagehide'));

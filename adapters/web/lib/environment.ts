@@ -56,8 +56,8 @@ export function webEnvironment(channel: Channel = 'web'): WebEnvironment {
 
   return {
     channel,
+    // Outside a page (Node, SSR, workers) reading location or document throws: attempt() answers then.
     context() {
-      if (!win()) return { channel };
       return attempt(() => {
         const url = location.href;
         const title = document.title;
@@ -73,8 +73,8 @@ export function webEnvironment(channel: Channel = 'web'): WebEnvironment {
         return ctx;
       }, { channel } as Partial<EventContext>);
     },
-    landing: () => (win() ? attempt(() => ({ url: location.href, referrer: document.referrer }), undefined) : undefined),
-    host: () => (win() ? attempt(() => location.hostname, '') : ''),
+    landing: () => attempt(() => ({ url: location.href, referrer: document.referrer }), undefined),
+    host: () => attempt(() => (win() as Window).location.hostname, ''),
     navigated(fromUrl) {
       referrer = fromUrl;
     },

@@ -7,20 +7,15 @@
 // then hands the queue to sendBeacon before a regular send can begin: the leaving page
 // would never see that send's answer, so the next page would send those events again.
 import type { Lifecycle } from '../../../src/platform';
-import { listen, win } from './dom';
+import { attempt, listen } from './dom';
 
 export function webLifecycle(): Lifecycle {
   return {
+    // In a page only (platform.ts uses it only there).
     onHidden(callback) {
-      const w = win();
-      if (!w) return;
-      const run = () => {
-        try {
-          callback();
-        } catch {
-          // the core guards itself; never let a listener throw into the page
-        }
-      };
+      const w = window;
+      // The core guards itself; still, never let a listener throw into the page.
+      const run = () => attempt(callback, undefined);
       // On window, bubble phase: runs after listeners on document and capture-phase
       // ones (web-vitals reports final CLS/INP there), so those events make the flush.
       listen(w, 'visibilitychange', () => document.visibilityState === 'hidden' && run());

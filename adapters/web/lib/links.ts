@@ -3,12 +3,12 @@
 // other site reads them and never sit in the DOM where they could be copied.
 // Capture phase: runs before the host's own handlers and before navigation.
 import { onDomain } from '../../../src/lib/domain';
-import { listen, win } from './dom';
+import { listen } from './dom';
 
+/** Starts decorating (in a page); returns a stop function. */
 export function decorateLinks(domains: string[], linkUrl: (url: string) => string): () => void {
-  const w = win();
   const list = domains.map((d) => String(d).replace(/^\./, '').toLowerCase()).filter(Boolean);
-  if (!w || !list.length) return () => undefined;
+  if (!list.length) return () => undefined;
   const onClick = (e: Event) => {
     try {
       const target = e.target as Element | null;
@@ -22,6 +22,6 @@ export function decorateLinks(domains: string[], linkUrl: (url: string) => strin
       // a link we cannot decorate still navigates
     }
   };
-  const offs = [listen(w.document, 'click', onClick, true), listen(w.document, 'auxclick', onClick, true)];
+  const offs = [listen(document, 'click', onClick, true), listen(document, 'auxclick', onClick, true)];
   return () => offs.forEach((off) => off());
 }

@@ -1,33 +1,16 @@
 // localStorage without exceptions. It throws in sandboxed iframes, with cookies
 // blocked, in some private modes and when the quota is full; each of those must only
 // make Tutti forget, never break the host page.
+import { attempt } from './dom';
 
 /** The stored string, null when absent, undefined when localStorage cannot be read. */
-export function lsGet(key: string): string | null | undefined {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return undefined;
-  }
-}
+export const lsGet = (key: string): string | null | undefined => attempt(() => localStorage.getItem(key), undefined);
 
 /** true when the value was written. */
-export function lsSet(key: string, value: string): boolean {
-  try {
-    localStorage.setItem(key, value);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const lsSet = (key: string, value: string): boolean => attempt(() => (localStorage.setItem(key, value), true), false);
 
-export function lsRemove(key: string): void {
-  try {
-    localStorage.removeItem(key);
-  } catch {
-    // nothing to forget
-  }
-}
+/** Removes the key (nothing to forget when localStorage is unreadable). */
+export const lsRemove = (key: string): void => attempt(() => localStorage.removeItem(key), undefined);
 
 /** Keys currently in localStorage that start with prefix ([] when unreadable). */
 export function lsKeys(prefix: string): string[] {

@@ -2,10 +2,10 @@
 // then memory. A layer that fails (private mode, blocked storage, quota, a hung
 // IndexedDB) hands over to the next for the rest of the page's life, so storage
 // trouble can cost persistence but never tracking.
-import { entries, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { OutboxStore, QueuedEvent } from '../../../src/platform';
-import { listen, win } from './dom';
-import { deadline } from './idb';
+import { parseJson } from '../../../src/lib/json';
+import { listen } from './dom';
+import { deadline, idbDone, type IdbStore } from './idb';
 import { lsGet, lsRemove, lsSet } from './local-storage';
 
 /** Oldest first: by call time, then by the per-device sequence for calls in one millisecond. */
@@ -13,6 +13,12 @@ export function byAge(list: QueuedEvent[]): QueuedEvent[] {
   const seq = (r: QueuedEvent) => Number(r.event && r.event.context && r.event.context.sequence) || 0;
   const ts = (r: QueuedEvent) => (r.event && r.event.timestamp) || '';
   return list.sort((a, b) => (ts(a) < ts(b) ? -1 : ts(a) > ts(b) ? 1 : seq(a) - seq(b)));
+}
+
+/** The JSON array stored under `key`: [] when absent, unreadable or not an array. */
+function lsArray<T>(key: string): T[] {
+  const v = parseJson(lsGet(key));
+  return Array.isArray(v) ? v : [];
 }
 
 /** How long removals wait to share one IndexedDB transaction, ms. */
@@ -37,8 +43,10 @@ const REMOVE_DELAY = 1000;
  * localStorage until IndexedDB confirms them: events handed to sendBeacon are removed
  * while the page unloads, and no IndexedDB write is certain to commit then; without the
  * note the next page would send those events a second time.
+ *
+ * In a page only (platform.ts uses it only there): it listens to the page's lifecycle.
  */
-export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): OutboxStore {
+export function idbOutbox(store: IdbStore, ns: string, ms = 5000, size = 20): OutboxStore {
   const prefix = ns + '|';
   const notes = 'tutti_sent_' + ns;
   /** Chunk key → its records, and record id → its chunk key. */
@@ -59,11 +67,7 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
 
   const noted = (): Record<string, 1> => {
     const out: Record<string, 1> = {};
-    try {
-      for (const id of JSON.parse(lsGet(notes) || '[]')) out[id] = 1;
-    } catch {
-      // unreadable notes: nothing is filtered
-    }
+    for (const id of lsArray<string>(notes)) out[id] = 1;
     return out;
   };
   const note = (ids: string[], add: boolean) => {
@@ -109,7 +113,7 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
     return deadline(
       store('readwrite', (s) => {
         w.forEach((list, key) => (list ? s.put(list, key) : s.delete(key)));
-        return promisifyRequest(s.transaction);
+        return idbDone(s.transaction);
       }),
       ms,
     ).then(() => {
@@ -118,7 +122,7 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
       note(ids, false);
     });
   };
-  const away = () => leaving || (typeof document !== 'undefined' && document.visibilityState === 'hidden');
+  const away = () => leaving || document.visibilityState === 'hidden';
   /** Notes ids until their deletion is written. */
   const noteRemoved = (ids: string[]) => {
     note(ids, true);
@@ -142,28 +146,26 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
       return write();
     }));
   };
-  const w = win();
-  if (w) {
-    // No IndexedDB write on the way out (it may never commit, and a page frozen in the
-    // back/forward cache with a transaction open blocks the next page's): the notes
-    // stand for it, and the next page's all() finishes the deletion.
-    const leave = () => removed.length && noteRemoved(removed);
-    listen(w, 'pagehide', () => ((leaving = true), leave()), true);
-    listen(w, 'pageshow', () => (leaving = false), true);
-    listen(w, 'visibilitychange', () => document.visibilityState === 'hidden' && leave(), true);
-  }
+  // No IndexedDB write on the way out (it may never commit, and a page frozen in the
+  // back/forward cache with a transaction open blocks the next page's): the notes
+  // stand for it, and the next page's all() finishes the deletion.
+  const leave = () => removed.length && noteRemoved(removed);
+  listen(window, 'pagehide', () => ((leaving = true), leave()), true);
+  listen(window, 'pageshow', () => (leaving = false), true);
+  listen(window, 'visibilitychange', () => document.visibilityState === 'hidden' && leave(), true);
 
-  /** This namespace's records in IndexedDB; the index of other instances' chunks is refreshed from them. */
+  /** This namespace's records in IndexedDB (keys and values come from one transaction, so they line up); the index of other instances' chunks is refreshed from them. */
   const read = () =>
-    entries<IDBValidKey, QueuedEvent | QueuedEvent[]>(store).then((list) => {
+    store('readonly', (s) => Promise.all([idbDone(s.getAllKeys()), idbDone<Array<QueuedEvent | QueuedEvent[]>>(s.getAll())])).then(([keys, values]) => {
       const out: QueuedEvent[] = [];
       chunks.forEach((records, key) => {
         if (mine.has(key)) return;
         chunks.delete(key);
         for (const r of records) if (where.get(r.id) === key) where.delete(r.id);
       });
-      for (const [k, v] of list) {
-        const key = String(k);
+      for (let i = 0; i < keys.length; i++) {
+        const key = String(keys[i]);
+        const v = values[i];
         if (key.indexOf(prefix) !== 0 || mine.get(key) === false) continue;
         const records = (Array.isArray(v) ? v : [v]).filter((r) => r && r.id);
         if (!mine.has(key)) {
@@ -211,25 +213,16 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
  * SDK never fills the host site's 5 MB quota: peers that did broke their hosts
  * (LESSONS §3.2). Writes made in one task are merged into a single read-modify-write.
  */
-export function localStorageOutbox(key = 'tutti_outbox', maxRecords = 1000, maxChars = 1e6): OutboxStore {
+export function localStorageOutbox(key: string, maxRecords = 1000, maxChars = 1e6): OutboxStore {
   type Op = (list: QueuedEvent[]) => QueuedEvent[];
   let ops: Op[] = [];
   let pending: Promise<void> | undefined;
-
-  const read = (): QueuedEvent[] => {
-    try {
-      const v = JSON.parse(lsGet(key) || '[]');
-      return Array.isArray(v) ? v : [];
-    } catch {
-      return [];
-    }
-  };
 
   const commit = () => {
     pending = undefined;
     const batch = ops;
     ops = [];
-    let list = read();
+    let list = lsArray<QueuedEvent>(key);
     for (const op of batch) list = op(list);
     list = byAge(list).slice(-maxRecords);
     let json = JSON.stringify(list);
@@ -267,7 +260,7 @@ export function localStorageOutbox(key = 'tutti_outbox', maxRecords = 1000, maxC
     },
     all: async () => {
       await pending;
-      return byAge(read());
+      return byAge(lsArray<QueuedEvent>(key));
     },
     clear: () => schedule(() => []),
   };

@@ -6,7 +6,7 @@
 // in-page anchor. Changes in one task are coalesced: a router's push-then-replace is
 // one page view, with the final URL. A page restored from the back/forward cache is
 // seen again without any load event, so that is a page view too.
-import { attempt, listen, win } from './dom';
+import { attempt, listen } from './dom';
 
 /** Query parameters that never make a new page: campaign tags, click IDs, handoff. */
 export function isTrackingParam(name: string, clickIds: string[]): boolean {
@@ -31,10 +31,9 @@ export interface PageviewDeps {
   clickIds: string[];
 }
 
-/** Starts auto page views: sends the initial one now; returns a stop function. */
+/** Starts auto page views (in a page): sends the initial one now; returns a stop function. */
 export function autoPageviews(deps: PageviewDeps): () => void {
-  const w = win();
-  if (!w) return () => undefined;
+  const w = window;
   const h = w.history;
   let lastKey = pageKey(location, deps.clickIds);
   let lastUrl = location.href;

@@ -8,17 +8,16 @@ import { gzip } from '../../../src/delivery/gzip';
 import { resolveCookieDomain } from './cookie-domain';
 import { win } from './dom';
 import { webEnvironment, type WebEnvironment } from './environment';
-import { openIdb } from './idb';
+import { openIdb, type IdbStore } from './idb';
 import { webKV } from './kv';
 import { webLifecycle } from './lifecycle';
 import { fallbackOutbox, idbOutbox, localStorageOutbox } from './outbox';
 import { webTabs } from './tabs';
 import { webTransport } from './transport';
-import type { UseStore } from 'idb-keyval';
 
-let store: UseStore | undefined | null;
+let store: IdbStore | undefined | null;
 /** One IndexedDB connection per page: the outbox and the anonymous ID's mirror share it. */
-export const sharedIdb = (): UseStore | undefined =>
+export const sharedIdb = (): IdbStore | undefined =>
   store === undefined ? (store = openIdb('tutti', 'outbox') || null) || undefined : store || undefined;
 
 /**
@@ -36,7 +35,7 @@ export interface WebPlatform extends Partial<Platform> {
   env: WebEnvironment;
 }
 
-export function webPlatform(o: ResolvedOptions, idbId: string | undefined, channel: Channel = 'web', warn: (...a: unknown[]) => void = () => undefined): WebPlatform {
+export function webPlatform(o: ResolvedOptions, idbId: string | undefined, channel?: Channel, warn: (...a: unknown[]) => void = () => undefined): WebPlatform {
   const env = webEnvironment(channel);
   if (!win()) return { env, kv: memoryKV(), outbox: memoryOutbox(), transport: webTransport(), gzip };
   const idb = sharedIdb();

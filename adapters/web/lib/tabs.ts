@@ -2,30 +2,16 @@
 // Every tab holds a Web Lock named after itself for its whole life; the browser drops
 // it when the tab dies, so `locks.query()` is an exact list of live tabs, with no
 // heartbeat to go stale in a throttled background tab. Without Web Locks (old
-// browsers, some embedded web-views) a heartbeat lease per tab in localStorage and a
-// localStorage mutex do the same job, less precisely.
+// browsers, some embedded web-views) the same protocol runs on locks kept in
+// localStorage (`storageLocks`), less precisely.
 import type { Tabs } from '../../../src/platform';
 import { listen, win } from './dom';
 import { lsGet, lsKeys, lsRemove, lsSet } from './local-storage';
 
 const LOCK = 'tutti-tab-';
-const LEASE = 'tutti_tab_';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export const tabId = (): string => Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
-
-/**
- * Holds a tab's presence while the page lives. A held lock (or live lease) keeps a page
- * out of the back/forward cache, so it is given up on pagehide and taken again when
- * the page is restored.
- */
-function whilePageLives(take: () => void, give: () => void): void {
-  take();
-  const w = win();
-  if (!w) return;
-  listen(w, 'pagehide', give);
-  listen(w, 'pageshow', (e) => (e as PageTransitionEvent).persisted && take());
-}
 
 /** Serialises the sections of one name inside this tab. */
 function localChain() {
@@ -37,21 +23,29 @@ function localChain() {
   };
 }
 
-export function lockTabs(locks: LockManager, id = tabId()): Tabs {
+/** The part of the Web Locks API the tabs use. */
+type Locks = Pick<LockManager, 'request' | 'query'>;
+
+export function lockTabs(locks: Locks, id = tabId()): Tabs {
   let release: (() => void) | undefined;
   const local = localChain();
-  whilePageLives(
-    () => {
-      if (release) return;
-      // The promise exists before the lock is granted, so a pagehide that comes first still releases it.
-      const held = new Promise<void>((r) => (release = r));
-      locks.request(LOCK + id, () => held).catch(() => undefined);
-    },
-    () => {
+  const take = () => {
+    if (release) return;
+    // The promise exists before the lock is granted, so a pagehide that comes first still releases it.
+    const held = new Promise<void>((r) => (release = r));
+    locks.request(LOCK + id, () => held).catch(() => undefined);
+  };
+  take();
+  // A held lock keeps a page out of the back/forward cache: it is given up on pagehide
+  // and taken again when the page is restored.
+  const w = win();
+  if (w) {
+    listen(w, 'pagehide', () => {
       if (release) release();
       release = undefined;
-    },
-  );
+    });
+    listen(w, 'pageshow', (e) => (e as PageTransitionEvent).persisted && take());
+  }
   return {
     id,
     async alive() {
@@ -75,41 +69,25 @@ export function lockTabs(locks: LockManager, id = tabId()): Tabs {
   };
 }
 
-export interface LeaseTiming {
-  /** Heartbeat period, ms. */
-  beat: number;
-  /** A lease older than this is a dead tab, ms. */
-  stale: number;
-  /** A mutex not renewed for this long is abandoned, ms. */
-  lockTtl: number;
-}
+const KEY = 'tutti_lock_';
 
-export function leaseTabs(id = tabId(), t: LeaseTiming = { beat: 2000, stale: 10000, lockTtl: 5000 }): Tabs {
-  let timer: ReturnType<typeof setInterval> | undefined;
-  const lease = LEASE + id;
-  const beat = () => lsSet(lease, String(Date.now()));
+/**
+ * Web Locks on localStorage, for browsers without them: a held lock is the key
+ * `tutti_lock_<name>` = "<tab id>:<expiry>", renewed every ttl/5 while held, so a
+ * lock not renewed for `ttl` ms belongs to a dead tab and is free.
+ */
+export function storageLocks(id: string, ttl = 10000): Locks {
   const local = localChain();
-  whilePageLives(
-    () => {
-      beat();
-      timer = timer || setInterval(beat, t.beat);
-    },
-    () => {
-      clearInterval(timer);
-      timer = undefined;
-      lsRemove(lease);
-    },
-  );
+  const expiry = (value: string | null | undefined) => Number(String(value).split(':')[1]);
 
-  /** Holds `tutti_lock_<name>` = "<tab id>:<expiry>" while fn runs. */
-  async function mutex<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const key = 'tutti_lock_' + name;
+  async function hold<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const key = KEY + name;
     const mine = () => String(lsGet(key)).split(':')[0] === id;
-    const claim = () => lsSet(key, id + ':' + (Date.now() + t.lockTtl));
+    const claim = () => lsSet(key, id + ':' + (Date.now() + ttl));
     for (;;) {
       const current = lsGet(key);
       if (current === undefined) break; // localStorage unreadable: no other tab to coordinate with
-      if (!current || Number(current.split(':')[1]) < Date.now() || mine()) {
+      if (!current || expiry(current) < Date.now() || mine()) {
         if (!claim()) break;
         // Two tabs may claim at once: the later write wins, the earlier one notices here.
         await sleep(25);
@@ -117,7 +95,7 @@ export function leaseTabs(id = tabId(), t: LeaseTiming = { beat: 2000, stale: 10
       }
       await sleep(40 + Math.random() * 60);
     }
-    const renew = setInterval(() => mine() && claim(), t.lockTtl / 3);
+    const renew = setInterval(() => mine() && claim(), ttl / 5);
     try {
       return await fn();
     } finally {
@@ -127,23 +105,23 @@ export function leaseTabs(id = tabId(), t: LeaseTiming = { beat: 2000, stale: 10
   }
 
   return {
-    id,
-    async alive() {
-      const ids = [id];
-      for (const k of lsKeys(LEASE)) {
-        const other = k.slice(LEASE.length);
-        if (other === id) continue;
-        if (Date.now() - Number(lsGet(k)) < t.stale) ids.push(other);
-        else lsRemove(k); // a dead tab's lease
+    // Sections of this tab queue here first: its own claim would not keep them apart.
+    request: ((name: string, fn: () => Promise<unknown>) => local(name, () => hold(name, fn))) as Locks['request'],
+    /** The tabs' presence locks only: those of dead tabs are removed here (other locks only by their holder). */
+    async query() {
+      const held: LockInfo[] = [];
+      for (const k of lsKeys(KEY + LOCK)) {
+        if (expiry(lsGet(k)) > Date.now()) held.push({ name: k.slice(KEY.length) });
+        else lsRemove(k);
       }
-      return ids;
+      return { held };
     },
-    exclusive: (name, fn) => local(name, () => mutex(name, fn)),
   };
 }
 
-/** Web Locks where available, else localStorage leases. */
+/** Web Locks where available, else locks in localStorage (in a page only). */
 export function webTabs(): Tabs {
-  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-  return locks && typeof locks.request === 'function' ? lockTabs(locks) : leaseTabs();
+  const locks = navigator.locks;
+  const id = tabId();
+  return lockTabs(locks && typeof locks.request === 'function' ? locks : storageLocks(id), id);
 }

@@ -84,8 +84,7 @@ export function webTransport(budget = 64000): WebTransport {
       try {
         const size = byteLength(body);
         const extra = options.headers || {};
-        const headers: Record<string, string> = { 'Content-Type': TYPE };
-        for (const k in extra) headers[k] = extra[k];
+        const headers = { 'Content-Type': TYPE, ...extra };
         const fits = inflight + size <= budget;
         if (options.beacon) {
           // The page is going away: hand the body to the browser synchronously.

@@ -15,13 +15,13 @@ export function scriptVitalsLoader(src: string, nonce?: string): VitalsLoader {
       const waiting = reg.onVitals || (reg.onVitals = []);
       waiting.push(resolve);
       if (waiting.length > 1) return; // another instance is already loading it
+      // Inserted by script, it loads async: it never blocks the page.
       const s = document.createElement('script');
-      s.async = true;
       s.src = src;
       if (nonce) s.nonce = nonce; // pages with a nonce-based CSP
       s.onerror = () => {
         reg.onVitals = undefined;
-        reject(new Error('vitals script failed to load'));
+        reject(new Error('not loaded: ' + src)); // the debug warning names the URL
       };
       (document.head || document.documentElement).appendChild(s);
     });
