@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // @vitest-environment-options {"url": "https://www.example.com/"}
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { IdbStore } from '../../adapters/web/lib/idb';
+import type { UseStore } from 'idb-keyval';
 import { webKV, AID_KEY } from '../../adapters/web/lib/kv';
 import { readCookie, writeCookie } from '../../adapters/web/lib/cookie';
 import { fallbackOutbox, idbOutbox, localStorageOutbox } from '../../adapters/web/lib/outbox';
@@ -11,7 +11,7 @@ import type { OutboxStore, QueuedEvent } from '../../src/platform';
 const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';
 
-/** An IndexedDB store (lib/idb.ts) backed by a Map, to observe the IndexedDB mirror without IndexedDB. */
+/** An idb-keyval store backed by a Map, to observe the IndexedDB mirror without IndexedDB. */
 function fakeIdb() {
   const data = new Map<IDBValidKey, unknown>();
   const request = <T>(value: T) => {
@@ -27,7 +27,7 @@ function fakeIdb() {
     getAll: () => request(Array.from(data.values())),
     transaction: {} as unknown,
   };
-  const store: IdbStore = (_mode, cb) => {
+  const store: UseStore = (_mode, cb) => {
     objectStore.transaction = request(undefined);
     return Promise.resolve(cb(objectStore as unknown as IDBObjectStore));
   };
@@ -294,7 +294,7 @@ describe('outbox: IndexedDB layer', () => {
     const box = idbOutbox(idb.store, 'ns');
     await box.put([rec(1), rec(2)]);
     // the unloading page: its delete never reaches IndexedDB
-    const dying = idbOutbox(((mode, cb) => (mode === 'readwrite' ? new Promise(() => undefined) : idb.store(mode, cb))) as IdbStore, 'ns', 20);
+    const dying = idbOutbox(((mode, cb) => (mode === 'readwrite' ? new Promise(() => undefined) : idb.store(mode, cb))) as UseStore, 'ns', 20);
     await dying.remove(['m1']).catch(() => undefined);
     expect(idb.data.has('ns|m1')).toBe(true);
     // the next page
@@ -308,7 +308,7 @@ describe('outbox: IndexedDB layer', () => {
   it('stores a burst in chunks of 20 records, in one transaction', async () => {
     const idb = fakeIdb();
     let transactions = 0;
-    const counted: IdbStore = (mode, cb) => (mode === 'readwrite' && transactions++, idb.store(mode, cb));
+    const counted: UseStore = (mode, cb) => (mode === 'readwrite' && transactions++, idb.store(mode, cb));
     const box = idbOutbox(counted, 'ns');
     await box.put(Array.from({ length: 45 }, (_, i) => rec(i + 1)));
     expect(transactions).toBe(1);
@@ -351,7 +351,7 @@ describe('outbox: IndexedDB layer', () => {
     localStorage.clear();
     const idb = fakeIdb();
     let transactions = 0;
-    const counted: IdbStore = (mode, cb) => (mode === 'readwrite' && transactions++, idb.store(mode, cb));
+    const counted: UseStore = (mode, cb) => (mode === 'readwrite' && transactions++, idb.store(mode, cb));
     const box = idbOutbox(counted, 'ns');
     await box.put([rec(1), rec(2), rec(3)]);
     const removals = [box.remove(['m1']), box.remove(['m2'])];
@@ -365,7 +365,7 @@ describe('outbox: IndexedDB layer', () => {
     localStorage.clear();
     const idb = fakeIdb();
     let transactions = 0;
-    const store: IdbStore = (mode, cb) => (mode === 'readwrite' && transactions++, idb.store(mode, cb));
+    const store: UseStore = (mode, cb) => (mode === 'readwrite' && transactions++, idb.store(mode, cb));
     const box = idbOutbox(store, 'ns', 20);
     await box.put([rec(1), rec(2), rec(3)]);
     box.remove(['m1']).catch(() => undefined);
@@ -398,7 +398,7 @@ describe('outbox: IndexedDB layer', () => {
 
   it('a hung IndexedDB times out, and the chain falls back to localStorage', async () => {
     localStorage.clear();
-    const hung: IdbStore = () => new Promise(() => undefined);
+    const hung: UseStore = () => new Promise(() => undefined);
     const box = fallbackOutbox([idbOutbox(hung, 'ns', 30), localStorageOutbox('ob')], () => undefined);
     const started = Date.now();
     await box.put([rec(1)]);

@@ -4,23 +4,23 @@
 // and "clear cookies" often wipe only one of them). When stores disagree the cookie
 // wins and the others are rewritten: localStorage winning is how peers ended up with
 // different IDs per subdomain (LESSONS §2(b), §3.5).
+import { delMany, get, setMany, type UseStore } from 'idb-keyval';
 import type { KeyValueStore } from '../../../src/platform';
 import { readCookie, TWO_YEARS, writeCookie } from './cookie';
-import { idbDone, type IdbStore } from './idb';
 import { lsGet, lsRemove, lsSet } from './local-storage';
 
 export const AID_KEY = 'tutti_aid';
 
 /** Reads the IndexedDB mirror of the anonymous ID (undefined when absent or unreadable). */
-export function readIdbId(store: IdbStore | undefined): Promise<string | undefined> {
-  return store ? store('readonly', (s) => idbDone(s.get(AID_KEY))).then((v) => (typeof v === 'string' && v ? v : undefined), () => undefined) : Promise.resolve(undefined);
+export function readIdbId(store: UseStore | undefined): Promise<string | undefined> {
+  return store ? get<string>(AID_KEY, store).then((v) => (typeof v === 'string' && v ? v : undefined), () => undefined) : Promise.resolve(undefined);
 }
 
 export interface WebKVOptions {
   /** Cookie domain ('' = host only). */
   domain: string;
   /** IndexedDB mirror of the anonymous ID. */
-  idb?: IdbStore;
+  idb?: UseStore;
   /** The value read from IndexedDB before init, if any. */
   idbValue?: string;
 }
@@ -55,7 +55,7 @@ export function webKV(o: WebKVOptions): KeyValueStore {
   const idbWrite = (value: string | null) => {
     if (!o.idb || idbValue === (value || undefined)) return;
     idbValue = value || undefined;
-    o.idb('readwrite', (s) => (value ? s.put(value, AID_KEY) : s.delete(AID_KEY), idbDone(s.transaction))).catch(() => undefined);
+    (value ? setMany([[AID_KEY, value]], o.idb) : delMany([AID_KEY], o.idb)).catch(() => undefined);
   };
 
   const getId = (): string | null => {

@@ -2,10 +2,11 @@
 // then memory. A layer that fails (private mode, blocked storage, quota, a hung
 // IndexedDB) hands over to the next for the rest of the page's life, so storage
 // trouble can cost persistence but never tracking.
+import { promisifyRequest, type UseStore } from 'idb-keyval';
 import type { OutboxStore, QueuedEvent } from '../../../src/platform';
 import { parseJson } from '../../../src/lib/json';
 import { listen } from './dom';
-import { deadline, idbDone, type IdbStore } from './idb';
+import { deadline } from './idb';
 import { lsGet, lsRemove, lsSet } from './local-storage';
 
 /** Oldest first: by call time, then by the per-device sequence for calls in one millisecond. */
@@ -46,7 +47,7 @@ const REMOVE_DELAY = 1000;
  *
  * In a page only (platform.ts uses it only there): it listens to the page's lifecycle.
  */
-export function idbOutbox(store: IdbStore, ns: string, ms = 5000, size = 20): OutboxStore {
+export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): OutboxStore {
   const prefix = ns + '|';
   const notes = 'tutti_sent_' + ns;
   /** Chunk key → its records, and record id → its chunk key. */
@@ -113,7 +114,7 @@ export function idbOutbox(store: IdbStore, ns: string, ms = 5000, size = 20): Ou
     return deadline(
       store('readwrite', (s) => {
         w.forEach((list, key) => (list ? s.put(list, key) : s.delete(key)));
-        return idbDone(s.transaction);
+        return promisifyRequest(s.transaction);
       }),
       ms,
     ).then(() => {
@@ -156,7 +157,7 @@ export function idbOutbox(store: IdbStore, ns: string, ms = 5000, size = 20): Ou
 
   /** This namespace's records in IndexedDB (keys and values come from one transaction, so they line up); the index of other instances' chunks is refreshed from them. */
   const read = () =>
-    store('readonly', (s) => Promise.all([idbDone(s.getAllKeys()), idbDone<Array<QueuedEvent | QueuedEvent[]>>(s.getAll())])).then(([keys, values]) => {
+    store('readonly', (s) => Promise.all([promisifyRequest(s.getAllKeys()), promisifyRequest<Array<QueuedEvent | QueuedEvent[]>>(s.getAll())])).then(([keys, values]) => {
       const out: QueuedEvent[] = [];
       chunks.forEach((records, key) => {
         if (mine.has(key)) return;

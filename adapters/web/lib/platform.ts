@@ -8,16 +8,17 @@ import { gzip } from '../../../src/delivery/gzip';
 import { resolveCookieDomain } from './cookie-domain';
 import { win } from './dom';
 import { webEnvironment, type WebEnvironment } from './environment';
-import { openIdb, type IdbStore } from './idb';
+import { openIdb } from './idb';
 import { webKV } from './kv';
 import { webLifecycle } from './lifecycle';
 import { fallbackOutbox, idbOutbox, localStorageOutbox } from './outbox';
 import { webTabs } from './tabs';
 import { webTransport } from './transport';
+import type { UseStore } from 'idb-keyval';
 
-let store: IdbStore | undefined | null;
+let store: UseStore | undefined | null;
 /** One IndexedDB connection per page: the outbox and the anonymous ID's mirror share it. */
-export const sharedIdb = (): IdbStore | undefined =>
+export const sharedIdb = (): UseStore | undefined =>
   store === undefined ? (store = openIdb('tutti', 'outbox') || null) || undefined : store || undefined;
 
 /**
