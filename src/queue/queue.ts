@@ -183,7 +183,8 @@ export function createQueue(
       if (status !== 0) {
         const kept: QueuedEvent[] = [];
         const exhausted: QueuedEvent[] = [];
-        for (const r of batch) (++r.attempts < o.retry.maxAttempts ? kept : exhausted).push(r);
+        // Only records still queued: consent denied meanwhile drops the rest for good.
+        for (const r of batch) if (mem.indexOf(r) >= 0) (++r.attempts < o.retry.maxAttempts ? kept : exhausted).push(r);
         fail(exhausted, status, `gave up after ${o.retry.maxAttempts} attempts`);
         if (kept.length) p.outbox.put(kept).catch(() => undefined);
       }
