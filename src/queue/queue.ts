@@ -129,6 +129,9 @@ export function createQueue(
       timer = 0;
       pump();
     }, at - now);
+    // Waiting out a backoff must not keep a Node process alive (browsers give a number).
+    const t = timer as { unref?: () => void };
+    if (at > now + delay && t.unref) t.unref();
   }
 
   /** The next batch among `from`: oldest first, within `maxBytes` and `maxCount`. */
