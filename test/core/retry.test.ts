@@ -52,6 +52,21 @@ describe('retry and backoff', () => {
     expect(backoffDelay(30, 1000, 60000, () => 1)).toBe(60000);
   });
 
+  it('falls back to the jittered backoff on Retry-After: 0 or an HTTP date in the past', async () => {
+    for (const retryAfter of ['0', new Date(Date.now() - 60000).toUTCString()]) {
+      const net = scriptedTransport((_r, i) => (i === 0 ? { status: 503, retryAfter } : { status: 200 }));
+      const { core } = make({ retry: { baseDelay: 1000, maxDelay: 60000 } }, { net });
+      core.track('Busy');
+      await core.flush();
+      // Not an immediate retry: the first backoff waits between 500 and 1000 ms.
+      await vi.advanceTimersByTimeAsync(450);
+      expect(net.requests.length).toBe(1);
+      await vi.advanceTimersByTimeAsync(600);
+      expect(net.requests.length).toBe(2);
+    }
+    expect(parseRetryAfter('0', Date.now())).toBeUndefined();
+  });
+
   it('does not retry 400 and reports it via failed', async () => {
     const net = scriptedTransport(() => ({ status: 400, body: 'bad' }));
     const { core } = make({}, { net });
