@@ -257,7 +257,11 @@ export function createQueue(
       schedule(mem.length - inflight.size >= batchCap ? 0 : o.flushInterval);
     },
 
-    /** Resolves once every event queued before the call was delivered, refused or attempted once. */
+    /**
+     * Resolves once every event queued before the call was delivered or refused, or at the
+     * first retryable failure: the rest stay queued for the backoff retry rather than being
+     * walked batch by batch into a collector that is down.
+     */
     async flush(): Promise<void> {
       const target = new Set(mem.map((r) => r.id));
       flushing++;
@@ -266,6 +270,7 @@ export function createQueue(
         while (target.size) {
           let batch: QueuedEvent[] = [];
           let settled = false;
+          let failed = false;
           await serial(async () => {
             batch = pick(
               mem.filter((r) => target.has(r.id)),
@@ -273,9 +278,11 @@ export function createQueue(
               batchCap,
               false,
             );
+            const f = failures;
             if (batch.length) settled = await deliver(batch, false);
+            failed = failures > f;
           });
-          if (!batch.length) break;
+          if (!batch.length || failed) break;
           if (settled) for (const r of batch) target.delete(r.id);
         }
       } finally {
