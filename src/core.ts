@@ -216,8 +216,12 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
         warn(`plugin ${plugin.name} threw; event kept`, err);
       }
     }
-    if (consent === 'pending') held.push(e as TuttiEvent);
-    else queue.add(e as TuttiEvent);
+    if (consent !== 'pending') queue.add(e as TuttiEvent);
+    // Held in memory like the queue, and capped like it: the oldest go, reported via `dropped`.
+    else if (held.push(e as TuttiEvent) > o.maxQueueSize) {
+      warn('queue full: oldest events dropped');
+      emitter.emit('dropped', { events: held.splice(0, 1), count: 1, reason: 'maxQueueSize' });
+    }
   }
 
   function emit(type: EventType, fields: Partial<TuttiEvent>, at: number, touches?: boolean): void {

@@ -94,6 +94,20 @@ describe("consent 'pending'", () => {
     expect(net.events().map((e) => e.event)).toEqual(['after']);
   });
 
+  it('holds at most maxQueueSize events, dropping the oldest and reporting them via dropped', async () => {
+    const { core, net } = make({ consent: 'pending', maxQueueSize: 3 });
+    const dropped: { events: { event?: string }[]; count: number; reason: string }[] = [];
+    core.on('dropped', (d) => dropped.push(d));
+    for (const name of ['a', 'b', 'c', 'd', 'e']) core.track(name);
+    expect(dropped.map((d) => [d.events.map((e) => e.event), d.count, d.reason])).toEqual([
+      [['a'], 1, 'maxQueueSize'],
+      [['b'], 1, 'maxQueueSize'],
+    ]);
+    core.setConsent('granted');
+    await core.flush();
+    expect(net.events().map((e) => e.event)).toEqual(['c', 'd', 'e']);
+  });
+
   it('setConsent before init is applied in call order', async () => {
     const { core, net } = make({}, { init: false });
     core.setConsent('pending');
