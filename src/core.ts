@@ -471,7 +471,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       safe(() => invoke(String(method), Array.isArray(args) ? args : [], typeof timestamp === 'number' && isFinite(timestamp) ? timestamp : Date.now()));
     },
     flush: () => (ready && consent === 'granted' ? queue.flush().catch(warn) : Promise.resolve()),
-    flushNow: (beacon: boolean) => safe(() => ready && (beacon ? queue.flushBeacon() : queue.pump())),
+    // A page going away first releases calls held for an external ID: they go now or never.
+    flushNow: (beacon: boolean) => safe(() => ready && (beacon ? (holding && release(), queue.flushBeacon()) : queue.pump())),
     getAnonymousId: () => aid,
     getUserId: () => uid,
     getSessionId: () => (ready ? safe(() => sessions.current(Date.now()), '') : ''),

@@ -224,6 +224,20 @@ describe('identify', () => {
   });
 });
 
+describe('waitForExternalId', () => {
+  it('a page going away releases the held calls so they leave by beacon instead of being lost', async () => {
+    const { core, net } = make({ waitForExternalId: { type: 'wechat_openid', timeout: 60000 } });
+    core.track('Early');
+    core.page('Home');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(net.requests.length).toBe(0);
+    core.flushNow(true);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(net.requests.every((r) => r.options.beacon)).toBe(true);
+    expect(net.events().map((e) => e.event || e.name)).toEqual(['Early', 'Home']);
+  });
+});
+
 describe('alias and group', () => {
   it('alias defaults previousId to the user ID', async () => {
     const { core, net } = make();
