@@ -327,12 +327,15 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       emit('identify', { traits: Object.assign({}, traits) }, at, true);
     },
     alias(at, userId?: unknown, previousId?: unknown) {
+      // IDs are refused, never cut, when too long (SPEC §6): a cut ID is someone else. A
+      // previousId given but unusable refuses the call rather than linking the current ID.
       const to = cleanName(userId, 'alias userId', warn, 256, true);
-      if (!to || isPlaceholderId(to)) return refused('alias');
-      emitAlias(at, cleanName(previousId, 'previousId', warn) || uid || aid, to);
+      const from = cleanName(previousId, 'previousId', warn, 256, true);
+      if (!to || isPlaceholderId(to) || (previousId != null && !from)) return refused('alias');
+      emitAlias(at, from || uid || aid, to);
     },
     group(at, groupId?: unknown, groupTraits?: unknown) {
-      const id = cleanName(groupId, 'groupId', warn);
+      const id = cleanName(groupId, 'groupId', warn, 256, true);
       if (!id) return refused('group');
       emit('group', { groupId: id, traits: cleanObject(groupTraits, warn) }, at);
     },
