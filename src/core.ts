@@ -451,10 +451,12 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       slots: ids,
     });
     const timeout = o.personalization.timeout;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const res = await Promise.race([
       (c.transport || p.transport).send(o.endpoint.replace(/\/+$/, '') + c.decidePath, body, { headers: c.headers, timeout }),
-      new Promise<{ status: number; body?: string }>((r) => setTimeout(() => r({ status: 0 }), timeout + 50)),
+      new Promise<{ status: number; body?: string }>((r) => (timer = setTimeout(() => r({ status: 0 }), timeout + 50))),
     ]);
+    clearTimeout(timer);
     const all = res && res.status >= 200 && res.status < 300 ? c.decodeDecisions(res.body || '') : {};
     const out: Record<string, Decision> = {};
     for (const id of ids) {
