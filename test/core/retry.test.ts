@@ -67,6 +67,23 @@ describe('retry and backoff', () => {
     expect(parseRetryAfter('0', Date.now())).toBeUndefined();
   });
 
+  it('without location (Node), a relative endpoint fails its events via failed once, with one warning, instead of retrying forever', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    // No transport given: tutti/core's own (fetch), which can never reach a relative URL in Node.
+    const { core, outbox } = make({ endpoint: '/collect', debug: true, batchSize: 2 }, { platform: { transport: undefined } });
+    const failed: { events: unknown[]; status: number }[] = [];
+    core.on('failed', (f) => failed.push(f));
+    for (let i = 0; i < 3; i++) core.track('Lost');
+    await core.flush();
+    await vi.advanceTimersByTimeAsync(120000);
+    expect(failed.reduce((n, f) => n + f.events.length, 0)).toBe(3);
+    expect(await outbox.all()).toEqual([]);
+    const said = warn.mock.calls.map((c) => c.join(' '));
+    expect(said.filter((m) => m.includes('relative endpoint')).length).toBe(1);
+    expect(said.filter((m) => m.includes('retry')).length).toBe(0);
+    warn.mockRestore();
+  });
+
   it('does not retry 400 and reports it via failed', async () => {
     const net = scriptedTransport(() => ({ status: 400, body: 'bad' }));
     const { core } = make({}, { net });
