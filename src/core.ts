@@ -216,8 +216,12 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
         warn(`plugin ${plugin.name} threw; event kept`, err);
       }
     }
-    if (consent === 'pending') held.push(e as TuttiEvent);
-    else queue.add(e as TuttiEvent);
+    if (consent !== 'pending') queue.add(e as TuttiEvent);
+    // Held in memory like the queue, and capped like it: the oldest go, reported via `dropped`.
+    else if (held.push(e as TuttiEvent) > o.maxQueueSize) {
+      warn('queue full: oldest events dropped');
+      emitter.emit('dropped', { events: held.splice(0, 1), count: 1, reason: 'maxQueueSize' });
+    }
   }
 
   function emit(type: EventType, fields: Partial<TuttiEvent>, at: number, touches?: boolean): void {
@@ -323,12 +327,15 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       emit('identify', { traits: Object.assign({}, traits) }, at, true);
     },
     alias(at, userId?: unknown, previousId?: unknown) {
+      // IDs are refused, never cut, when too long (SPEC §6): a cut ID is someone else. A
+      // previousId given but unusable refuses the call rather than linking the current ID.
       const to = cleanName(userId, 'alias userId', warn, 256, true);
-      if (!to || isPlaceholderId(to)) return refused('alias');
-      emitAlias(at, cleanName(previousId, 'previousId', warn) || uid || aid, to);
+      const from = cleanName(previousId, 'previousId', warn, 256, true);
+      if (!to || isPlaceholderId(to) || (previousId != null && !from)) return refused('alias');
+      emitAlias(at, from || uid || aid, to);
     },
     group(at, groupId?: unknown, groupTraits?: unknown) {
-      const id = cleanName(groupId, 'groupId', warn);
+      const id = cleanName(groupId, 'groupId', warn, 256, true);
       if (!id) return refused('group');
       emit('group', { groupId: id, traits: cleanObject(groupTraits, warn) }, at);
     },
@@ -444,10 +451,12 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       slots: ids,
     });
     const timeout = o.personalization.timeout;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const res = await Promise.race([
       (c.transport || p.transport).send(o.endpoint.replace(/\/+$/, '') + c.decidePath, body, { headers: c.headers, timeout }),
-      new Promise<{ status: number; body?: string }>((r) => setTimeout(() => r({ status: 0 }), timeout + 50)),
+      new Promise<{ status: number; body?: string }>((r) => (timer = setTimeout(() => r({ status: 0 }), timeout + 50))),
     ]);
+    clearTimeout(timer);
     const all = res && res.status >= 200 && res.status < 300 ? c.decodeDecisions(res.body || '') : {};
     const out: Record<string, Decision> = {};
     for (const id of ids) {
@@ -467,7 +476,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       safe(() => invoke(String(method), Array.isArray(args) ? args : [], typeof timestamp === 'number' && isFinite(timestamp) ? timestamp : Date.now()));
     },
     flush: () => (ready && consent === 'granted' ? queue.flush().catch(warn) : Promise.resolve()),
-    flushNow: (beacon: boolean) => safe(() => ready && (beacon ? queue.flushBeacon() : queue.pump())),
+    // A page going away first releases calls held for an external ID: they go now or never.
+    flushNow: (beacon: boolean) => safe(() => ready && (beacon ? (holding && release(), queue.flushBeacon()) : queue.pump())),
     getAnonymousId: () => aid,
     getUserId: () => uid,
     getSessionId: () => (ready ? safe(() => sessions.current(Date.now()), '') : ''),

@@ -28,6 +28,12 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Partial<P
   const core: CoreTutti = createCoreOn(
     (options) => {
       const p = basePlatform();
+      // Node has no `location`, so fetch can never reach a relative endpoint: its events fail
+      // at once (status 400 via `failed`) instead of retrying forever as network errors.
+      if (typeof location == 'undefined' && !/^\w+:/.test(options.endpoint)) {
+        core.warn('relative endpoint');
+        p.transport = { send: async () => ({ status: 400 }) };
+      }
       try {
         const given = makePlatform(options) as Record<string, unknown>;
         for (const k in given) if (given[k]) (p as unknown as Record<string, unknown>)[k] = given[k];

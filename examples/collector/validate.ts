@@ -90,7 +90,7 @@ export function validateEvent(input: unknown, receivedAt: number): Verdict {
   }
 
   const json = JSON.stringify(e);
-  if (json.length > MAX_EVENT_BYTES) return fail(`event larger than ${MAX_EVENT_BYTES} bytes`);
+  if (Buffer.byteLength(json) > MAX_EVENT_BYTES) return fail(`event larger than ${MAX_EVENT_BYTES} bytes`);
 
   return {
     ok: true,

@@ -129,6 +129,9 @@ export function createQueue(
       timer = 0;
       pump();
     }, at - now);
+    // Waiting out a backoff must not keep a Node process alive (browsers give a number).
+    const t = timer as { unref?: () => void };
+    if (at > now + delay && t.unref) t.unref();
   }
 
   /** The next batch among `from`: oldest first, within `maxBytes` and `maxCount`. */
@@ -183,7 +186,8 @@ export function createQueue(
       if (status !== 0) {
         const kept: QueuedEvent[] = [];
         const exhausted: QueuedEvent[] = [];
-        for (const r of batch) (++r.attempts < o.retry.maxAttempts ? kept : exhausted).push(r);
+        // Only records still queued: consent denied meanwhile drops the rest for good.
+        for (const r of batch) if (mem.indexOf(r) >= 0) (++r.attempts < o.retry.maxAttempts ? kept : exhausted).push(r);
         fail(exhausted, status, `gave up after ${o.retry.maxAttempts} attempts`);
         if (kept.length) p.outbox.put(kept).catch(() => undefined);
       }
@@ -253,7 +257,11 @@ export function createQueue(
       schedule(mem.length - inflight.size >= batchCap ? 0 : o.flushInterval);
     },
 
-    /** Resolves once every event queued before the call was delivered, refused or attempted once. */
+    /**
+     * Resolves once every event queued before the call was delivered or refused, or at the
+     * first retryable failure: the rest stay queued for the backoff retry rather than being
+     * walked batch by batch into a collector that is down.
+     */
     async flush(): Promise<void> {
       const target = new Set(mem.map((r) => r.id));
       flushing++;
@@ -262,6 +270,7 @@ export function createQueue(
         while (target.size) {
           let batch: QueuedEvent[] = [];
           let settled = false;
+          let failed = false;
           await serial(async () => {
             batch = pick(
               mem.filter((r) => target.has(r.id)),
@@ -269,9 +278,11 @@ export function createQueue(
               batchCap,
               false,
             );
+            const f = failures;
             if (batch.length) settled = await deliver(batch, false);
+            failed = failures > f;
           });
-          if (!batch.length) break;
+          if (!batch.length || failed) break;
           if (settled) for (const r of batch) target.delete(r.id);
         }
       } finally {

@@ -162,6 +162,14 @@ describe('per-event validation and dedup', () => {
     expect(c.stats().events).toBe(1);
   });
 
+  it('counts the per-event limit in UTF-8 bytes: 12,000 Chinese characters (36,000 bytes) are over 32 KB', async () => {
+    const wide = ev({ properties: { s: '中'.repeat(12_000) } });
+    const fits = ev({ properties: { s: '中'.repeat(10_000) } });
+    const res = await postBatch(c.url, [wide, fits]);
+    expect(res.json.rejected).toEqual([{ messageId: wide.messageId, index: 0, reason: expect.stringMatching(/larger than 32768 bytes/) }]);
+    expect(c.events().map((e) => e.messageId)).toEqual([fits.messageId]);
+  });
+
   it('accepts an anonymous handoff alias (previousId, no userId)', async () => {
     const res = await postBatch(c.url, [ev({ type: 'alias', event: undefined, anonymousId: 'new', previousId: 'old' })]);
     expect(res.json.rejected).toBeUndefined();

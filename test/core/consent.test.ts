@@ -4,7 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryKV, memoryOutbox } from '../../src/index';
 import type { KeyValueStore } from '../../src/index';
-import { make, settle } from './harness';
+import type { TransportResponse } from '../../src/index';
+import { make, scriptedTransport, settle } from './harness';
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['Date'] });
@@ -93,6 +94,20 @@ describe("consent 'pending'", () => {
     expect(net.events().map((e) => e.event)).toEqual(['after']);
   });
 
+  it('holds at most maxQueueSize events, dropping the oldest and reporting them via dropped', async () => {
+    const { core, net } = make({ consent: 'pending', maxQueueSize: 3 });
+    const dropped: { events: { event?: string }[]; count: number; reason: string }[] = [];
+    core.on('dropped', (d) => dropped.push(d));
+    for (const name of ['a', 'b', 'c', 'd', 'e']) core.track(name);
+    expect(dropped.map((d) => [d.events.map((e) => e.event), d.count, d.reason])).toEqual([
+      [['a'], 1, 'maxQueueSize'],
+      [['b'], 1, 'maxQueueSize'],
+    ]);
+    core.setConsent('granted');
+    await core.flush();
+    expect(net.events().map((e) => e.event)).toEqual(['c', 'd', 'e']);
+  });
+
   it('setConsent before init is applied in call order', async () => {
     const { core, net } = make({}, { init: false });
     core.setConsent('pending');
@@ -127,6 +142,30 @@ describe("consent 'denied'", () => {
     for (const k of IDENTITY_KEYS) expect(kv.get(k)).toBeNull();
     expect(kv.get('tutti_optout')).not.toBeNull();
     expect(core.getUserId()).toBeNull();
+  });
+
+  it('a send in flight when consent is denied is not kept, persisted or re-sent when it fails retryably', async () => {
+    vi.useRealTimers();
+    const outbox = memoryOutbox();
+    let answer: (r: TransportResponse) => void = () => undefined;
+    const net = scriptedTransport((_r, i) => (i === 0 ? new Promise<TransportResponse>((r) => (answer = r)) : { status: 200 }));
+    const { core } = make({ retry: { baseDelay: 10, maxDelay: 20 } }, { outbox, net });
+    core.track('in flight');
+    const flushed = core.flush();
+    await settle(20);
+    expect(net.requests.length).toBe(1);
+    core.setConsent('denied');
+    answer({ status: 503 });
+    await flushed;
+    await settle(60);
+    expect(await outbox.all()).toEqual([]);
+    // Granting again later, or the next page load (which adopts the outbox), sends nothing of it.
+    core.setConsent('granted');
+    await core.flush();
+    const next = make({}, { outbox, net });
+    await settle(60);
+    await next.core.flush();
+    expect(net.requests.length).toBe(1);
   });
 
   it('identify calls made while denied leave nothing behind once consent is granted', async () => {

@@ -87,6 +87,15 @@ describe('personalize', () => {
     expect(await p).toEqual({});
   });
 
+  it('clears its timeout timer when the answer arrives, so no timer outlives the call (a Node process exits)', async () => {
+    const net = scriptedTransport((req) => (req.url.endsWith('/v1/decide') ? { status: 200, body: '{"decisions":{}}' } : { status: 200 }));
+    const { core } = make({ personalization: { timeout: 60000 } }, { net });
+    const before = vi.getTimerCount();
+    expect(await core.personalize(['hero'])).toEqual({});
+    expect(net.requests.length).toBe(1);
+    expect(vi.getTimerCount()).toBe(before);
+  });
+
   it('answers {} on a server error or a garbage body', async () => {
     const net = scriptedTransport((req, i) => (req.url.endsWith('/v1/decide') ? (i % 2 ? { status: 500 } : { status: 200, body: 'not json' }) : { status: 200 }));
     const { core } = make({}, { net });

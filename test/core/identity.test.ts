@@ -224,6 +224,20 @@ describe('identify', () => {
   });
 });
 
+describe('waitForExternalId', () => {
+  it('a page going away releases the held calls so they leave by beacon instead of being lost', async () => {
+    const { core, net } = make({ waitForExternalId: { type: 'wechat_openid', timeout: 60000 } });
+    core.track('Early');
+    core.page('Home');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(net.requests.length).toBe(0);
+    core.flushNow(true);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(net.requests.every((r) => r.options.beacon)).toBe(true);
+    expect(net.events().map((e) => e.event || e.name)).toEqual(['Early', 'Home']);
+  });
+});
+
 describe('alias and group', () => {
   it('alias defaults previousId to the user ID', async () => {
     const { core, net } = make();
@@ -263,6 +277,26 @@ describe('alias and group', () => {
     expect(e.groupId).toBe('acme');
     expect(e.traits).toEqual({ name: 'Acme Inc', employees: 50 });
     expect(e.userId).toBe('u1');
+  });
+
+  it('refuses a groupId or previousId over 256 characters (a cut ID is a wrong identity), like a userId', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { core, net } = make({ debug: true });
+    const long = 'x'.repeat(257);
+    core.group(long);
+    core.alias('u2', long);
+    core.alias('u3', { not: 'an id' } as never);
+    core.identify(long);
+    core.group('g'.repeat(256));
+    core.alias('u4', 'p'.repeat(256));
+    await core.flush();
+    const sent = net.events();
+    expect(ofType(sent, 'group').map((e) => e.groupId)).toEqual(['g'.repeat(256)]);
+    expect(ofType(sent, 'alias').map((e) => [e.userId, e.previousId])).toEqual([['u4', 'p'.repeat(256)]]);
+    expect(ofType(sent, 'identify')).toEqual([]);
+    const said = warn.mock.calls.map((c) => c.join(' '));
+    for (const what of ['groupId', 'previousId', 'userId']) expect(said.some((m) => m.includes(what + ' over 256 characters: refused'))).toBe(true);
+    warn.mockRestore();
   });
 });
 

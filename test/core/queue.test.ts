@@ -124,6 +124,22 @@ describe('flush()', () => {
     expect(net.requests.length).toBe(1);
   });
 
+  it('stops at the first retryable failure instead of walking every batch into a failing server', async () => {
+    const net = scriptedTransport(() => ({ status: 503 }));
+    // Uncompressed: gzip runs on real timers, the retries on fake ones.
+    const { core } = make({ batchSize: 10, flushInterval: 60000, retry: { baseDelay: 1000, maxDelay: 1000 }, contract: { compress: false } }, { net });
+    const failed: unknown[] = [];
+    core.on('failed', (f) => failed.push(f));
+    for (let i = 0; i < 25; i++) core.track('E', { i });
+    await core.flush();
+    expect(net.requests.length).toBe(1);
+    // Nothing was given up: once the collector is back, the backoff retry delivers all 25.
+    net.respond(() => ({ status: 200 }));
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(failed).toEqual([]);
+    expect(new Set(net.events().filter((_e, i) => i >= 10).map((e) => e.messageId)).size).toBe(25);
+  });
+
   it('resolves at once when nothing is queued', async () => {
     const { core, net } = make();
     await core.flush();

@@ -52,6 +52,38 @@ describe('retry and backoff', () => {
     expect(backoffDelay(30, 1000, 60000, () => 1)).toBe(60000);
   });
 
+  it('falls back to the jittered backoff on Retry-After: 0 or an HTTP date in the past', async () => {
+    for (const retryAfter of ['0', new Date(Date.now() - 60000).toUTCString()]) {
+      const net = scriptedTransport((_r, i) => (i === 0 ? { status: 503, retryAfter } : { status: 200 }));
+      const { core } = make({ retry: { baseDelay: 1000, maxDelay: 60000 } }, { net });
+      core.track('Busy');
+      await core.flush();
+      // Not an immediate retry: the first backoff waits between 500 and 1000 ms.
+      await vi.advanceTimersByTimeAsync(450);
+      expect(net.requests.length).toBe(1);
+      await vi.advanceTimersByTimeAsync(600);
+      expect(net.requests.length).toBe(2);
+    }
+    expect(parseRetryAfter('0', Date.now())).toBeUndefined();
+  });
+
+  it('without location (Node), a relative endpoint fails its events via failed once, with one warning, instead of retrying forever', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    // No transport given: tutti/core's own (fetch), which can never reach a relative URL in Node.
+    const { core, outbox } = make({ endpoint: '/collect', debug: true, batchSize: 2 }, { platform: { transport: undefined } });
+    const failed: { events: unknown[]; status: number }[] = [];
+    core.on('failed', (f) => failed.push(f));
+    for (let i = 0; i < 3; i++) core.track('Lost');
+    await core.flush();
+    await vi.advanceTimersByTimeAsync(120000);
+    expect(failed.reduce((n, f) => n + f.events.length, 0)).toBe(3);
+    expect(await outbox.all()).toEqual([]);
+    const said = warn.mock.calls.map((c) => c.join(' '));
+    expect(said.filter((m) => m.includes('relative endpoint')).length).toBe(1);
+    expect(said.filter((m) => m.includes('retry')).length).toBe(0);
+    warn.mockRestore();
+  });
+
   it('does not retry 400 and reports it via failed', async () => {
     const net = scriptedTransport(() => ({ status: 400, body: 'bad' }));
     const { core } = make({}, { net });
