@@ -467,7 +467,9 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       safe(() => invoke(String(method), Array.isArray(args) ? args : [], typeof timestamp === 'number' && isFinite(timestamp) ? timestamp : Date.now()));
     },
     flush: () => (ready && consent === 'granted' ? queue.flush().catch(warn) : Promise.resolve()),
-    flushNow: (beacon: boolean) => safe(() => ready && (beacon ? queue.flushBeacon() : queue.pump())),
+    // Leaving (page hidden, app to the background): events held for an external ID go now,
+    // since memory may not outlive the page or the suspended mini-program.
+    flushNow: (beacon: boolean) => safe(() => ready && (beacon ? (holding && release(), queue.flushBeacon()) : queue.pump())),
     getAnonymousId: () => aid,
     getUserId: () => uid,
     getSessionId: () => (ready ? safe(() => sessions.current(Date.now()), '') : ''),

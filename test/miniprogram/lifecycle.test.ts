@@ -2,6 +2,7 @@
 // SDK sends with wx.request to the reference collector, and the tests read what arrived.
 import { describe, expect, it, vi } from 'vitest';
 import { collectorSuite, sleep, until } from './harness';
+import { Storage } from './wx-runtime';
 
 const suite = collectorSuite();
 const start = suite.start;
@@ -239,6 +240,22 @@ describe('identity', () => {
     const openid = { id: 'oOpenId123', type: 'wechat_openid', collection: 'users', encoding: 'none' };
     for (const e of got) expect(e.context.externalIds).toEqual([openid]);
     expect(names(got).sort()).toEqual(['Early Click', 'Mini App Launched', 'Mini App Shown', 'identify:', 'screen:pages/index/index'].sort());
+  });
+
+  it('does not lose events held for the openid when the app hides and is then killed', async () => {
+    const storage = new Storage();
+    const a = await start({ storage, init: { waitForExternalId: { type: 'wechat_openid', timeout: 60000 } } });
+    a.rt.launch({ path: 'pages/index/index', scene: 1001 });
+    a.tutti.track('Early Click');
+    const aid = a.tutti.getAnonymousId();
+    // No openid yet (login still pending): the user leaves and WeChat later kills the app.
+    a.rt.hide();
+    await sleep(150);
+    a.rt.kill();
+    const b = await start({ storage });
+    b.rt.launch({ path: 'pages/index/index', scene: 1089 });
+    const got = await until(() => names(events(aid)).indexOf('Early Click') >= 0 && events(aid), 8000, 'held events');
+    expect(names(got)).toEqual(expect.arrayContaining(['Mini App Launched', 'Early Click', 'Mini App Hidden']));
   });
 
   it('sends without the openid once waitForExternalId times out', async () => {
