@@ -26,6 +26,16 @@ describe('campaign from launch and show', () => {
     expect(launched.context.campaign).toEqual({ source: 'store', name: 'mall' });
   });
 
+  it('decodes percent-encoded UTM values of the launch query (WeChat passes query values undecoded)', async () => {
+    const { rt, tutti } = await start();
+    // A share path or QR path written as /pages/index/index?utm_campaign=%E6%98%A5%E8%8A%82...
+    const query = { utm_source: 'moments', utm_campaign: encodeURIComponent('春节 大促'), utm_content: encodeURIComponent('a&b') };
+    rt.launch({ path: 'pages/index/index', query, scene: 1007 });
+    const launched = await first(tutti.getAnonymousId(), 'Mini App Launched');
+    expect(launched.context.campaign).toEqual({ source: 'moments', name: '春节 大促', content: 'a&b' });
+    expect(launched.properties.query).toEqual(query);
+  });
+
   it('falls back to the scene medium, keeps the campaign when the user comes back, starts a new one on a new entry', async () => {
     const { rt, tutti } = await start();
     rt.launch({ path: 'pages/index/index', scene: 1045 });
