@@ -117,6 +117,27 @@ describe('share attribution', () => {
     expect(rt.share()).toEqual({ title: 'Comp', path: `/pages/comp/comp?tab=3&tutti_sharer=${tutti.getAnonymousId()}&tutti_depth=1` });
   });
 
+  it('keeps the page’s encoded query as it is in the default share path', async () => {
+    const { rt, tutti } = await start();
+    const name = encodeURIComponent('春节');
+    rt.launch({ path: 'pages/index/index' });
+    // The page options hold the value as written in the URL (WeChat does not decode them).
+    rt.navigateTo(`pages/comp/comp?tab=${name}`);
+    const aid = tutti.getAnonymousId();
+    expect(rt.share()).toEqual({ title: 'Comp', path: `/pages/comp/comp?tab=${name}&tutti_sharer=${aid}&tutti_depth=1` });
+  });
+
+  it('keeps the page’s encoded query as it is in a default timeline query', async () => {
+    const { rt, tutti } = await start({
+      pages: (rt, g) => rt.define('pages/tl/tl', () => g.Page({ onShareTimeline: () => ({ title: 'TL' }) })),
+    });
+    const name = encodeURIComponent('a b&c');
+    rt.launch({ path: 'pages/index/index' });
+    rt.navigateTo(`pages/tl/tl?k=${name}`);
+    const aid = tutti.getAnonymousId();
+    expect(rt.share('timeline')).toEqual({ title: 'TL', query: `k=${name}&tutti_sharer=${aid}&tutti_depth=1` });
+  });
+
   it('attributes the recipient’s launch to the sharer, and counts depth across hops', async () => {
     const a = await start();
     a.rt.launch({ path: 'pages/index/index' });
