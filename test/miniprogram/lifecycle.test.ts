@@ -163,6 +163,33 @@ describe('Component-built pages', () => {
     // The behave page left when it was unloaded (lifetimes.detached).
     expect(got.filter((e) => e.event === 'Page Left').map((e) => e.properties.path)).toEqual(['pages/index/index', 'pages/comp/comp', 'pages/behave/behave']);
   });
+
+  it('ignores a child component’s own methods named onLoad / onShow / onHide (a popup’s API, say)', async () => {
+    const { rt, tutti, host } = await start({
+      pages: (rt, g) => {
+        const log = (name: string) => () => void host.calls.push({ name, self: undefined, args: [] });
+        rt.define('components/popup', () => g.Component({ methods: { onLoad: log('popup.onLoad'), onShow: log('popup.onShow'), onHide: log('popup.onHide') } }));
+        rt.define('pages/pop/pop', () => g.Page({}), ['components/popup']);
+      },
+    });
+    rt.launch({ path: 'pages/pop/pop' });
+    const popup = rt.pages[0].__children[0];
+    // The page opens and closes its popup through the popup's own methods.
+    rt.call(popup, 'onLoad', { id: '1' });
+    rt.call(popup, 'onShow');
+    rt.call(popup, 'onHide');
+    rt.call(popup, 'onShow');
+    tutti.track('Marker');
+    const aid = tutti.getAnonymousId();
+    await until(() => events(aid).some((e) => e.event === 'Marker'), 8000, 'Marker');
+    expect(host.count('popup.onShow')).toBe(2);
+    expect(names(events(aid))).toEqual(['Mini App Launched', 'Mini App Shown', 'screen:pages/pop/pop', 'Marker']);
+    // The page on top is still the page: leaving it is counted for it.
+    rt.navigateTo('pages/index/index');
+    const left = await until(() => events(aid).find((e) => e.event === 'Page Left'), 8000, 'Page Left');
+    expect(left.properties.path).toBe('pages/pop/pop');
+    expect(events(aid).filter((e) => e.type === 'screen').map((e) => e.properties.referrer)).toEqual([undefined, 'pages/pop/pop']);
+  });
 });
 
 describe('import order', () => {
