@@ -51,9 +51,9 @@ export function wxTransport(w: Wx, concurrency = 2): Transport {
               data: typeof body === 'string' ? body : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength),
               header: { 'content-type': 'text/plain;charset=UTF-8', ...o.headers },
               timeout,
-              // Any dataType but 'json' leaves the answer as text, so the core parses it once.
+              // Any dataType but 'json' leaves the answer as text (responseType's default),
+              // so the core parses it once.
               dataType: 'text',
-              responseType: 'text',
               success(res: { statusCode?: number; data?: unknown; header?: unknown }) {
                 const data = res && res.data;
                 finish({
