@@ -37,11 +37,12 @@ describe('the fake runtime enforces WeChat storage limits', () => {
 });
 
 describe('wxKV', () => {
-  it('prefixes keys with tutti_ once and survives a relaunch', () => {
+  it('prefixes keys with tutti_ once and survives a relaunch', async () => {
     const storage = new Storage();
     const kv = wxKV(createRuntime({ storage }).wx);
     kv.set('tutti_aid', 'A');
     kv.set('flag', '1');
+    await Promise.resolve();
     expect(Array.from(storage.map.keys()).sort()).toEqual(['tutti_aid', 'tutti_flag']);
     const again = wxKV(createRuntime({ storage }).wx);
     expect(again.get('tutti_aid')).toBe('A');
@@ -49,6 +50,30 @@ describe('wxKV', () => {
     again.remove('flag');
     expect(again.get('flag')).toBeNull();
     expect(storage.map.has('tutti_flag')).toBe(false);
+  });
+
+  it('writes a key once per burst: 100 events cost one storage write of the session, not 100', async () => {
+    const storage = new Storage();
+    const rt = createRuntime({ storage });
+    let writes = 0;
+    const set = rt.wx.setStorageSync;
+    rt.wx.setStorageSync = (k: string, v: unknown) => {
+      writes++;
+      return set(k, v);
+    };
+    const kv = wxKV(rt.wx);
+    // What the core does per event: the session key with the sequence number.
+    for (let i = 1; i <= 100; i++) kv.set('tutti_ses', 's|0|' + i);
+    expect(kv.get('tutti_ses')).toBe('s|0|100');
+    await Promise.resolve();
+    expect(writes).toBe(1);
+    expect(wxKV(createRuntime({ storage }).wx).get('tutti_ses')).toBe('s|0|100');
+    // A removal right after a write wins.
+    kv.set('tutti_uid', 'u1');
+    kv.remove('tutti_uid');
+    await Promise.resolve();
+    expect(storage.map.has('tutti_uid')).toBe(false);
+    expect(wxKV(createRuntime({ storage }).wx).get('tutti_uid')).toBeNull();
   });
 
   it('keeps a value in memory when storage is full, and never throws', () => {
