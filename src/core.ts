@@ -476,7 +476,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       safe(() => invoke(String(method), Array.isArray(args) ? args : [], typeof timestamp === 'number' && isFinite(timestamp) ? timestamp : Date.now()));
     },
     flush: () => (ready && consent === 'granted' ? queue.flush().catch(warn) : Promise.resolve()),
-    // A page going away first releases calls held for an external ID: they go now or never.
+    // Leaving (page hidden, app to the background): events held for an external ID go now,
+    // since memory may not outlive the page or the suspended mini-program.
     flushNow: (beacon: boolean) => safe(() => ready && (beacon ? (holding && release(), queue.flushBeacon()) : queue.pump())),
     getAnonymousId: () => aid,
     getUserId: () => uid,

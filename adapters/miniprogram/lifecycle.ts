@@ -201,11 +201,15 @@ export function createLifecycle(w: Wx | undefined) {
     return out;
   }
 
-  /** Hooks a page's handlers, whether they sit on a Page() object or in Component() methods. */
-  function hookPage(obj: Host, inject: boolean): void {
+  /**
+   * Hooks a page's handlers, whether they sit on a Page() object or in Component() methods
+   * (`show` then checks that the component is the page: hide and unload only act on a
+   * page that was shown).
+   */
+  function hookPage(obj: Host, inject: boolean, show: (self: any) => void = pageShow): void {
     const need = (n: string) => inject || typeof obj[n] === 'function';
     if (need('onLoad')) hook(obj, 'onLoad', pageLoad);
-    if (need('onShow')) hook(obj, 'onShow', pageShow);
+    if (need('onShow')) hook(obj, 'onShow', show);
     if (need('onHide')) hook(obj, 'onHide', pageHide, true);
     if (need('onUnload')) hook(obj, 'onUnload', pageHide, true);
     // Only pages that already share get wrapped: defining the handler is what turns
@@ -223,14 +227,15 @@ export function createLifecycle(w: Wx | undefined) {
     // A component used as a page has its page handlers in `methods`. Injecting missing
     // ones would override same-named methods of its behaviors, so that only happens
     // when it has none; pageLifetimes (merged with behaviors by WeChat) cover the rest.
+    // A component's own methods may be named onShow / onHide (a popup's API) and
+    // pageLifetimes also fire in every component inside a page: only the page counts.
+    const show = (self: object) => pagesNow().indexOf(self) >= 0 && pageShow(self);
     const behaviors = Array.isArray(options.behaviors) && options.behaviors.length > 0;
     if (!options.methods && !behaviors) options.methods = {};
-    if (options.methods) hookPage(options.methods, !behaviors);
+    if (options.methods) hookPage(options.methods, !behaviors, show);
     const lifetimes = options.pageLifetimes || (options.pageLifetimes = {});
-    // pageLifetimes also fire in every component inside a page: only the page counts.
-    const isPage = (self: object) => pagesNow().indexOf(self) >= 0;
-    hook(lifetimes, 'show', (self) => isPage(self) && pageShow(self));
-    hook(lifetimes, 'hide', (self) => isPage(self) && pageHide(self), true);
+    hook(lifetimes, 'show', show);
+    hook(lifetimes, 'hide', pageHide, true);
     // A `lifetimes.detached` would silence a top-level `detached`: hook whichever is used.
     const life = options.lifetimes || {};
     hook(typeof life.detached !== 'function' && typeof options.detached === 'function' ? options : (options.lifetimes = life), 'detached', pageHide, true);

@@ -1,10 +1,10 @@
 // The persisted outbox in wx storage, split across keys `tutti_ob_<n>` because WeChat
 // caps a key at 1 MB and the whole mini-program at 10 MB (shared with the host app).
 //
-// Records are appended to the newest chunk until it holds CHUNK_CHARS characters of
-// JSON (64 K characters stay under 1 MB even if every one is a 3-byte UTF-8 character),
-// so one `put` rewrites one small chunk, not the whole queue. The outbox keeps at most
-// `maxChunks` chunks (4 MB by default). When a write fails (quota exceeded) or the budget
+// Records are appended to the newest chunk until it holds `chunkBytes` bytes of JSON
+// (UTF-8, so Chinese text counts three times its length), so one `put` rewrites one
+// small chunk, not the whole queue. The outbox keeps at most `maxChunks` chunks (4 MB by
+// default, whatever the language of the events). When a write fails (quota exceeded) or the budget
 // is reached, the oldest chunks leave storage first; their records stay in memory and are
 // still sent during this launch, but a kill before that loses them (the backend sees the
 // gap through `context.sequence`). A storage exception never reaches the core.
@@ -13,6 +13,7 @@
 // (getStorageInfoSync, present since the first base library), so no index key is kept
 // and a put costs one storage write.
 import type { OutboxStore, QueuedEvent } from '../../src/platform';
+import { utf8Length } from '../../src/queue/queue';
 import { dropKey, readString, writeString } from './storage';
 import { wxCall, type Wx } from './wx';
 
@@ -21,8 +22,8 @@ const chunkKey = (n: number) => 'tutti_ob_' + n;
 const MEMORY = -1;
 
 export interface WxOutboxOptions {
-  /** Characters of JSON per storage key. 65536 */
-  chunkChars?: number;
+  /** Bytes (UTF-8) of JSON per storage key. 65536 */
+  chunkBytes?: number;
   /** Storage keys the outbox may use. 64 (about 4 MB) */
   maxChunks?: number;
 }
@@ -34,12 +35,12 @@ interface Slot {
 }
 
 export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
-  const chunkChars = opts.chunkChars || 65536;
+  const chunkBytes = opts.chunkBytes || 65536;
   const maxChunks = opts.maxChunks || 64;
   /** All records by id, oldest first (a Map keeps insertion order; a replace keeps the position). */
   const slots = new Map<string, Slot>();
   /**
-   * Chunk number → characters of JSON in it, exact once written (an estimate in between
+   * Chunk number → bytes of JSON in it, exact once written (an estimate in between
    * only decides where a new record goes); numbers only grow, so Map order is age order.
    */
   const chunks = new Map<number, number>();
@@ -67,7 +68,7 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
       for (const r of Array.isArray(list) ? (list as QueuedEvent[]) : []) {
         if (r && typeof r.id === 'string' && r.event && !slots.has(r.id)) {
           slots.set(r.id, { r, n });
-          chunks.set(n, body.length);
+          chunks.set(n, utf8Length(body));
         }
       }
       if (!chunks.has(n)) dropKey(w, chunkKey(n));
@@ -94,7 +95,7 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
         continue;
       }
       const body = JSON.stringify(list);
-      chunks.set(n, body.length);
+      chunks.set(n, utf8Length(body));
       // Storage full: free the oldest chunks until this newer one fits, or keep it in memory.
       while (!writeString(w, chunkKey(n), body)) {
         const oldest = chunks.keys().next().value as number;
@@ -129,10 +130,10 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
             s.r = r;
           } else {
             // A new record goes to the newest chunk while it has room, else to a new one.
-            const chars = JSON.stringify(r).length + 1;
+            const bytes = utf8Length(JSON.stringify(r)) + 1;
             const last = next - 1;
-            const n = chunks.has(last) && (chunks.get(last) as number) + chars <= chunkChars ? last : next++;
-            chunks.set(n, (chunks.get(n) || 1) + chars);
+            const n = chunks.has(last) && (chunks.get(last) as number) + bytes <= chunkBytes ? last : next++;
+            chunks.set(n, (chunks.get(n) || 1) + bytes);
             slots.set(r.id, (s = { r, n }));
           }
           touch(dirty, s);

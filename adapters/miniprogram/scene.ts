@@ -52,15 +52,16 @@ function decodeOnce(s: string): string {
 }
 
 /**
- * The entry query as campaign parameters. WeChat leaves two parameters encoded:
- * `q`, the full URL of a scanned QR code, whose own query carries the UTM; and `scene`,
- * the `a=b&c=d` string given to wxacode.getUnlimited. Parameters written directly on the
- * path win over those decoded from `q` or `scene`.
+ * The entry query as campaign parameters. WeChat hands query values over as written in
+ * the path, still percent-encoded, so each is decoded once. Two of them hold more
+ * parameters: `q`, the full URL of a scanned QR code, whose own query carries the UTM;
+ * and `scene`, the `a=b&c=d` string given to wxacode.getUnlimited. Parameters written
+ * directly on the path win over those decoded from `q` or `scene`.
  */
 export function entryParams(query: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   const q = query || {};
-  for (const k in q) if (k !== 'q' && k !== 'scene' && q[k] != null) out[k] = String(q[k]);
+  for (const k in q) if (k !== 'q' && k !== 'scene' && q[k] != null) out[k] = decodeOnce(String(q[k]));
   for (const k of ['q', 'scene']) {
     // parseQuery reads both a URL's query and a bare `a=b&c=d`; a plain scene ID gives nothing.
     const nested = typeof q[k] === 'string' ? parseQuery(decodeOnce(q[k] as string)) : {};

@@ -11,18 +11,22 @@ type Obj = { [k: string]: any };
 
 const isThenable = (v: unknown): v is Promise<unknown> => !!v && typeof (v as Obj).then === 'function';
 
-/** WeChat's default when the host gives no path: the current page with its query. */
-const pagePath = (view: PageView | undefined) => (view ? withParams('/' + view.route, view.query) : '/');
+/** The page's query as written in its path: WeChat hands page options over still percent-encoded. */
+const pageQuery = (view: PageView | undefined) => {
+  const q = (view && view.query) || {};
+  return Object.keys(q).map((k) => k + '=' + q[k]).join('&');
+};
 
 export function rewriteShare(kind: ShareKind, result: unknown, view: PageView | undefined, params: Record<string, string>): unknown {
   const fix = (r: unknown, fallbackPath?: string): Obj => {
     const out: Obj = { ...(r && typeof r === 'object' ? r : {}) };
     if (kind === 'timeline') {
       // onShareTimeline takes a query string without the path; default: the page's query.
-      const q = typeof out.query === 'string' ? out.query : withParams('?', (view && view.query) || {}).slice(1);
+      const q = typeof out.query === 'string' ? out.query : pageQuery(view);
       out.query = withParams('?' + q.replace(/^\?/, ''), params).slice(1);
     } else {
-      out.path = withParams((typeof out.path === 'string' && out.path) || fallbackPath || pagePath(view), params);
+      // WeChat's default when the host gives no path: the current page with its query.
+      out.path = withParams((typeof out.path === 'string' && out.path) || fallbackPath || (view ? '/' + view.route + '?' + pageQuery(view) : '/'), params);
     }
     return out;
   };

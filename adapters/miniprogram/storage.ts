@@ -38,6 +38,14 @@ export function wxKV(w: Wx): KeyValueStore {
   let cache = caches.get(w);
   if (!cache) caches.set(w, (cache = new Map()));
   const c = cache;
+  // Writes wait for the end of the current task: the core rewrites the session key on
+  // every event, and a burst of 100 track() calls then costs one synchronous bridge call
+  // instead of 100. The latest value is written; a removal in between wins.
+  const dirty = new Set<string>();
+  const write = () => {
+    dirty.forEach((k) => writeString(w, storageKey(k), c.get(k) as string));
+    dirty.clear();
+  };
   return {
     get(key) {
       if (!c.has(key)) c.set(key, readString(w, storageKey(key)));
@@ -45,10 +53,12 @@ export function wxKV(w: Wx): KeyValueStore {
     },
     set(key, value) {
       c.set(key, value);
-      writeString(w, storageKey(key), value);
+      if (!dirty.size) Promise.resolve().then(write);
+      dirty.add(key);
     },
     remove(key) {
       c.set(key, null);
+      dirty.delete(key);
       dropKey(w, storageKey(key));
     },
   };

@@ -1,6 +1,7 @@
 // Transport over `wx.request`. WeChat runs at most 10 requests at once for the whole
 // mini-program and silently drops or fails the rest, so the SDK keeps itself to
-// `concurrency` (2) and queues its own requests beyond that: the host app keeps 8 slots.
+// `concurrency` (2), all its instances together, and queues its own requests beyond
+// that: the host app keeps 8 slots.
 // Every outcome resolves (a `fail` is status 0); nothing throws into the core.
 import type { Transport, TransportResponse } from '../../src/types';
 import { wxCall, type Wx } from './wx';
@@ -11,10 +12,12 @@ function retryAfter(headers: any): string | null {
   return null;
 }
 
-export function wxTransport(w: Wx, concurrency = 2): Transport {
-  let active = 0;
-  const waiting: Array<() => void> = [];
+// Shared by every instance (one JS context is one mini-program): two instances still use
+// 2 slots in all.
+let active = 0;
+const waiting: Array<() => void> = [];
 
+export function wxTransport(w: Wx, concurrency = 2): Transport {
   return {
     send(url, body, options) {
       const o = options || {};
@@ -48,9 +51,9 @@ export function wxTransport(w: Wx, concurrency = 2): Transport {
               data: typeof body === 'string' ? body : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength),
               header: { 'content-type': 'text/plain;charset=UTF-8', ...o.headers },
               timeout,
-              // Any dataType but 'json' leaves the answer as text, so the core parses it once.
+              // Any dataType but 'json' leaves the answer as text (responseType's default),
+              // so the core parses it once.
               dataType: 'text',
-              responseType: 'text',
               success(res: { statusCode?: number; data?: unknown; header?: unknown }) {
                 const data = res && res.data;
                 finish({

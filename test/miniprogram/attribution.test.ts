@@ -26,6 +26,16 @@ describe('campaign from launch and show', () => {
     expect(launched.context.campaign).toEqual({ source: 'store', name: 'mall' });
   });
 
+  it('decodes percent-encoded UTM values of the launch query (WeChat passes query values undecoded)', async () => {
+    const { rt, tutti } = await start();
+    // A share path or QR path written as /pages/index/index?utm_campaign=%E6%98%A5%E8%8A%82...
+    const query = { utm_source: 'moments', utm_campaign: encodeURIComponent('春节 大促'), utm_content: encodeURIComponent('a&b') };
+    rt.launch({ path: 'pages/index/index', query, scene: 1007 });
+    const launched = await first(tutti.getAnonymousId(), 'Mini App Launched');
+    expect(launched.context.campaign).toEqual({ source: 'moments', name: '春节 大促', content: 'a&b' });
+    expect(launched.properties.query).toEqual(query);
+  });
+
   it('falls back to the scene medium, keeps the campaign when the user comes back, starts a new one on a new entry', async () => {
     const { rt, tutti } = await start();
     rt.launch({ path: 'pages/index/index', scene: 1045 });
@@ -105,6 +115,27 @@ describe('share attribution', () => {
     const { rt, tutti } = await start();
     rt.launch({ path: 'pages/comp/comp', query: { tab: '3' } });
     expect(rt.share()).toEqual({ title: 'Comp', path: `/pages/comp/comp?tab=3&tutti_sharer=${tutti.getAnonymousId()}&tutti_depth=1` });
+  });
+
+  it('keeps the page’s encoded query as it is in the default share path', async () => {
+    const { rt, tutti } = await start();
+    const name = encodeURIComponent('春节');
+    rt.launch({ path: 'pages/index/index' });
+    // The page options hold the value as written in the URL (WeChat does not decode them).
+    rt.navigateTo(`pages/comp/comp?tab=${name}`);
+    const aid = tutti.getAnonymousId();
+    expect(rt.share()).toEqual({ title: 'Comp', path: `/pages/comp/comp?tab=${name}&tutti_sharer=${aid}&tutti_depth=1` });
+  });
+
+  it('keeps the page’s encoded query as it is in a default timeline query', async () => {
+    const { rt, tutti } = await start({
+      pages: (rt, g) => rt.define('pages/tl/tl', () => g.Page({ onShareTimeline: () => ({ title: 'TL' }) })),
+    });
+    const name = encodeURIComponent('a b&c');
+    rt.launch({ path: 'pages/index/index' });
+    rt.navigateTo(`pages/tl/tl?k=${name}`);
+    const aid = tutti.getAnonymousId();
+    expect(rt.share('timeline')).toEqual({ title: 'TL', query: `k=${name}&tutti_sharer=${aid}&tutti_depth=1` });
   });
 
   it('attributes the recipient’s launch to the sharer, and counts depth across hops', async () => {

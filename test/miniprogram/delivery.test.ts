@@ -40,6 +40,26 @@ describe('delivery', () => {
     console.log(`[figures] 500 events → ${requests} batch requests, peak concurrency ${peak(rt.requests)}`);
   });
 
+  it('two instances in one mini-program share the 2 request slots', async () => {
+    const { rt, tutti, createTutti } = await start({ init: { flushInterval: 600000 } });
+    const other = createTutti({ writeKey: 'other-key', endpoint: suite.collector.url, flushInterval: 600000 });
+    rt.launch({ path: 'pages/index/index' });
+    suite.collector.delay(150);
+    for (let i = 0; i < 600; i++) {
+      tutti.track('Main', { i });
+      other.track('Other', { i });
+    }
+    await sleep(50);
+    // The hide flush of each instance sends its batches in parallel.
+    rt.hide();
+    await sleep(400);
+    suite.collector.delay(0);
+    const aid = tutti.getAnonymousId();
+    await until(() => tracked(aid, 'Main').length === 600 && tracked(other.getAnonymousId(), 'Other').length === 600, 20000, '1200 events');
+    expect(peak(rt.requests)).toBeLessThanOrEqual(2);
+    expect(rt.maxConcurrent).toBeLessThanOrEqual(2);
+  });
+
   it('hide flushes send in parallel but never more than 2 requests at once', async () => {
     const { rt, tutti } = await start({ init: { flushInterval: 600000 } });
     rt.launch({ path: 'pages/index/index' });

@@ -2,6 +2,7 @@
 // SDK sends with wx.request to the reference collector, and the tests read what arrived.
 import { describe, expect, it, vi } from 'vitest';
 import { collectorSuite, sleep, until } from './harness';
+import { Storage } from './wx-runtime';
 
 const suite = collectorSuite();
 const start = suite.start;
@@ -162,6 +163,33 @@ describe('Component-built pages', () => {
     // The behave page left when it was unloaded (lifetimes.detached).
     expect(got.filter((e) => e.event === 'Page Left').map((e) => e.properties.path)).toEqual(['pages/index/index', 'pages/comp/comp', 'pages/behave/behave']);
   });
+
+  it('ignores a child component’s own methods named onLoad / onShow / onHide (a popup’s API, say)', async () => {
+    const { rt, tutti, host } = await start({
+      pages: (rt, g) => {
+        const log = (name: string) => () => void host.calls.push({ name, self: undefined, args: [] });
+        rt.define('components/popup', () => g.Component({ methods: { onLoad: log('popup.onLoad'), onShow: log('popup.onShow'), onHide: log('popup.onHide') } }));
+        rt.define('pages/pop/pop', () => g.Page({}), ['components/popup']);
+      },
+    });
+    rt.launch({ path: 'pages/pop/pop' });
+    const popup = rt.pages[0].__children[0];
+    // The page opens and closes its popup through the popup's own methods.
+    rt.call(popup, 'onLoad', { id: '1' });
+    rt.call(popup, 'onShow');
+    rt.call(popup, 'onHide');
+    rt.call(popup, 'onShow');
+    tutti.track('Marker');
+    const aid = tutti.getAnonymousId();
+    await until(() => events(aid).some((e) => e.event === 'Marker'), 8000, 'Marker');
+    expect(host.count('popup.onShow')).toBe(2);
+    expect(names(events(aid))).toEqual(['Mini App Launched', 'Mini App Shown', 'screen:pages/pop/pop', 'Marker']);
+    // The page on top is still the page: leaving it is counted for it.
+    rt.navigateTo('pages/index/index');
+    const left = await until(() => events(aid).find((e) => e.event === 'Page Left'), 8000, 'Page Left');
+    expect(left.properties.path).toBe('pages/pop/pop');
+    expect(events(aid).filter((e) => e.type === 'screen').map((e) => e.properties.referrer)).toEqual([undefined, 'pages/pop/pop']);
+  });
 });
 
 describe('import order', () => {
@@ -239,6 +267,22 @@ describe('identity', () => {
     const openid = { id: 'oOpenId123', type: 'wechat_openid', collection: 'users', encoding: 'none' };
     for (const e of got) expect(e.context.externalIds).toEqual([openid]);
     expect(names(got).sort()).toEqual(['Early Click', 'Mini App Launched', 'Mini App Shown', 'identify:', 'screen:pages/index/index'].sort());
+  });
+
+  it('does not lose events held for the openid when the app hides and is then killed', async () => {
+    const storage = new Storage();
+    const a = await start({ storage, init: { waitForExternalId: { type: 'wechat_openid', timeout: 60000 } } });
+    a.rt.launch({ path: 'pages/index/index', scene: 1001 });
+    a.tutti.track('Early Click');
+    const aid = a.tutti.getAnonymousId();
+    // No openid yet (login still pending): the user leaves and WeChat later kills the app.
+    a.rt.hide();
+    await sleep(150);
+    a.rt.kill();
+    const b = await start({ storage });
+    b.rt.launch({ path: 'pages/index/index', scene: 1089 });
+    const got = await until(() => names(events(aid)).indexOf('Early Click') >= 0 && events(aid), 8000, 'held events');
+    expect(names(got)).toEqual(expect.arrayContaining(['Mini App Launched', 'Early Click', 'Mini App Hidden']));
   });
 
   it('sends without the openid once waitForExternalId times out', async () => {

@@ -37,11 +37,12 @@ describe('the fake runtime enforces WeChat storage limits', () => {
 });
 
 describe('wxKV', () => {
-  it('prefixes keys with tutti_ once and survives a relaunch', () => {
+  it('prefixes keys with tutti_ once and survives a relaunch', async () => {
     const storage = new Storage();
     const kv = wxKV(createRuntime({ storage }).wx);
     kv.set('tutti_aid', 'A');
     kv.set('flag', '1');
+    await Promise.resolve();
     expect(Array.from(storage.map.keys()).sort()).toEqual(['tutti_aid', 'tutti_flag']);
     const again = wxKV(createRuntime({ storage }).wx);
     expect(again.get('tutti_aid')).toBe('A');
@@ -49,6 +50,30 @@ describe('wxKV', () => {
     again.remove('flag');
     expect(again.get('flag')).toBeNull();
     expect(storage.map.has('tutti_flag')).toBe(false);
+  });
+
+  it('writes a key once per burst: 100 events cost one storage write of the session, not 100', async () => {
+    const storage = new Storage();
+    const rt = createRuntime({ storage });
+    let writes = 0;
+    const set = rt.wx.setStorageSync;
+    rt.wx.setStorageSync = (k: string, v: unknown) => {
+      writes++;
+      return set(k, v);
+    };
+    const kv = wxKV(rt.wx);
+    // What the core does per event: the session key with the sequence number.
+    for (let i = 1; i <= 100; i++) kv.set('tutti_ses', 's|0|' + i);
+    expect(kv.get('tutti_ses')).toBe('s|0|100');
+    await Promise.resolve();
+    expect(writes).toBe(1);
+    expect(wxKV(createRuntime({ storage }).wx).get('tutti_ses')).toBe('s|0|100');
+    // A removal right after a write wins.
+    kv.set('tutti_uid', 'u1');
+    kv.remove('tutti_uid');
+    await Promise.resolve();
+    expect(storage.map.has('tutti_uid')).toBe(false);
+    expect(wxKV(createRuntime({ storage }).wx).get('tutti_uid')).toBeNull();
   });
 
   it('keeps a value in memory when storage is full, and never throws', () => {
@@ -67,22 +92,22 @@ describe('wxKV', () => {
 describe('wxOutbox', () => {
   it('splits records across keys under the per-key limit and restores them in order', async () => {
     const storage = new Storage();
-    const box = wxOutbox(createRuntime({ storage }).wx, { chunkChars: 20000 });
+    const box = wxOutbox(createRuntime({ storage }).wx, { chunkBytes: 20000 });
     for (let i = 0; i < 100; i++) await box.put([record(i)]);
     const keys = Array.from(storage.map.keys()).filter((k) => /^tutti_ob_\d+$/.test(k));
     expect(keys.length).toBeGreaterThan(3);
     for (const k of keys) expect(storage.map.get(k)!.length).toBeLessThan(25000);
-    const again = wxOutbox(createRuntime({ storage }).wx, { chunkChars: 20000 });
+    const again = wxOutbox(createRuntime({ storage }).wx, { chunkBytes: 20000 });
     expect(ids(await again.all())).toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
 
   it('replaces a record in place and deletes emptied chunks', async () => {
     const storage = new Storage();
-    const box = wxOutbox(createRuntime({ storage }).wx, { chunkChars: 5000 });
+    const box = wxOutbox(createRuntime({ storage }).wx, { chunkBytes: 5000 });
     await box.put([record(0), record(1), record(2), record(3), record(4), record(5)]);
     await box.put([{ ...record(1), attempts: 3 }]);
     await box.remove([record(2).id, record(3).id, record(4).id, record(5).id]);
-    const again = await wxOutbox(createRuntime({ storage }).wx, { chunkChars: 5000 }).all();
+    const again = await wxOutbox(createRuntime({ storage }).wx, { chunkBytes: 5000 }).all();
     expect(ids(again)).toEqual([0, 1]);
     expect(again[1].attempts).toBe(3);
     expect(Array.from(storage.map.keys()).filter((k) => k.indexOf('tutti_ob_') === 0).length).toBe(1);
@@ -92,7 +117,7 @@ describe('wxOutbox', () => {
 
   it('keeps to its budget: the oldest chunks leave storage, every record stays in memory', async () => {
     const storage = new Storage();
-    const box = wxOutbox(createRuntime({ storage }).wx, { chunkChars: 10000, maxChunks: 3 });
+    const box = wxOutbox(createRuntime({ storage }).wx, { chunkBytes: 10000, maxChunks: 3 });
     for (let i = 0; i < 60; i++) await box.put([record(i)]);
     expect(ids(await box.all())).toHaveLength(60);
     const chunks = Array.from(storage.map.keys()).filter((k) => /^tutti_ob_\d+$/.test(k));
@@ -103,13 +128,28 @@ describe('wxOutbox', () => {
     expect(persisted).toEqual(Array.from({ length: persisted.length }, (_, k) => 60 - persisted.length + k));
   });
 
+  it('keeps to its budget in bytes when events hold Chinese text (3 bytes per character in UTF-8)', async () => {
+    const storage = new Storage();
+    const box = wxOutbox(createRuntime({ storage }).wx, { chunkBytes: 10000, maxChunks: 3 });
+    for (let i = 0; i < 60; i++) {
+      const r = record(i, 0);
+      r.event.properties!.pad = '春节大促'.repeat(200);
+      await box.put([r]);
+    }
+    expect(ids(await box.all())).toHaveLength(60);
+    let used = 0;
+    for (const [k, v] of storage.map) if (/^tutti_ob_\d+$/.test(k)) used += Buffer.byteLength(k + v, 'utf8');
+    // 3 keys of at most 10,000 bytes (plus the key names): the host app keeps the rest.
+    expect(used).toBeLessThanOrEqual(3 * 10000 + 100);
+  });
+
   it('survives a full device storage: no throw, older chunks make room, then memory only', async () => {
     const storage = new Storage();
     const rt = createRuntime({ storage });
     // The host app uses almost all of its 10 MB.
     for (let i = 0; i < 9; i++) rt.wx.setStorageSync('host' + i, 'y'.repeat(KEY_LIMIT - 100));
     rt.wx.setStorageSync('host9', 'y'.repeat(KEY_LIMIT - 100 - 150000));
-    const box = wxOutbox(rt.wx, { chunkChars: 30000 });
+    const box = wxOutbox(rt.wx, { chunkBytes: 30000 });
     for (let i = 0; i < 300; i++) await expect(box.put([record(i)])).resolves.toBeUndefined();
     expect(ids(await box.all())).toHaveLength(300);
     expect(storage.size()).toBeLessThanOrEqual(TOTAL_LIMIT);
