@@ -294,9 +294,10 @@ export function createQueue(
     /** The page is going away: hand what fits the beacon budget to the browser synchronously. */
     flushBeacon(): void {
       save();
-      // With the collector known to be down a beacon would be accepted by the browser and
-      // then lost; the events stay persisted for the next page instead.
-      if (backoffUntil > Date.now()) return;
+      // With the collector known to be down (no send succeeded since one failed, even once
+      // the backoff ran out) a beacon would be accepted by the browser and then lost; the
+      // events stay persisted for the next page instead.
+      if (failures) return;
       let budget = p.beaconBytes || 64000;
       for (let guard = 0; guard < 64; guard++) {
         const batch = pick(mem, budget, BEACON_MAX_EVENTS, true);

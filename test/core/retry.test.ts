@@ -158,4 +158,18 @@ describe('retry and backoff', () => {
     expect(net.requests.length).toBe(n);
     expect((await outbox.all()).map((r) => r.event.event).sort()).toEqual(['Before', 'Leaving']);
   });
+
+  it('still no beacon once the backoff has run out but no send has succeeded since (the retry may be under way)', async () => {
+    const net = scriptedTransport(() => ({ status: 0 }));
+    const { core, outbox } = make({}, { net });
+    core.track('Before');
+    await core.flush();
+    const n = net.requests.length;
+    vi.setSystemTime(Date.now() + 120000); // the backoff is over; its retry has not answered yet
+    core.track('Leaving');
+    core.flushNow(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(net.requests.slice(n).filter((r) => r.options.beacon)).toEqual([]);
+    expect((await outbox.all()).map((r) => r.event.event).sort()).toEqual(['Before', 'Leaving']);
+  });
 });

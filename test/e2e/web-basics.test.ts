@@ -212,6 +212,24 @@ describe('web SDK in Chromium', () => {
     expect(events({ event: 'Huge' })[0].properties.s.length).toBeLessThan(100000);
   });
 
+  it('in a sandboxed iframe (every storage API throws SecurityError) the SDK still initialises and delivers', async () => {
+    const inner = scriptPage(
+      attrs(),
+      `<script>tutti.track('In Sandbox'); tutti.flush().then(function () { parent.postMessage({ aid: tutti.getAnonymousId(), errors: window.__errors }, '*'); });</script>`,
+    ).replace('src="/dist/', `src="${w.site.url}/dist/`);
+    const escaped = inner.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+    const url = w.site.page('/sandbox.html', `<!doctype html><script>window.msgs = []; addEventListener('message', function (e) { msgs.push(e.data); });</script><iframe sandbox="allow-scripts" srcdoc="${escaped}"></iframe>`);
+    const page = await ctx.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => (window as any).msgs.length > 0, null, { timeout: 5000 });
+    const [msg] = await page.evaluate(() => (window as any).msgs);
+    expect(msg.aid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(msg.errors).toEqual([]);
+    const sent = events().filter((e) => e.context.page.url === 'about:srcdoc');
+    expect(sent.map((e) => e.event || e.type).sort()).toEqual(['In Sandbox', 'page']);
+    expect(new Set(sent.map((e) => e.anonymousId))).toEqual(new Set([msg.aid]));
+  });
+
   it('consent pending keeps everything in memory; granted sends it all', async () => {
     const url = w.site.page('/consent.html', scriptPage(attrs({ consent: 'pending' })));
     const page = await ctx.newPage();

@@ -88,6 +88,18 @@ describe('auto page views', () => {
     expect(views.length).toBe(2);
   });
 
+  it('a prerendered page (speculation rules) counts its view when the user actually opens it, not before', () => {
+    stop();
+    views = [];
+    Object.defineProperty(document, 'prerendering', { configurable: true, get: () => true });
+    stop = autoPageviews({ page: () => views.push(location.pathname), navigated: () => undefined, clickIds: CAMPAIGN_PARAMS });
+    expect(views).toEqual([]); // never shown yet: maybe never will be
+    Object.defineProperty(document, 'prerendering', { configurable: true, get: () => false });
+    document.dispatchEvent(new Event('prerenderingchange'));
+    expect(views).toEqual(['/products']);
+    delete (document as unknown as Record<string, unknown>).prerendering;
+  });
+
   it('stop() restores history methods it wrapped', () => {
     const wrapped = history.pushState;
     stop();

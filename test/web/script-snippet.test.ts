@@ -16,6 +16,7 @@ const w = window as unknown as Win;
 describe('async snippet', () => {
   const times: Record<string, number> = {};
   let flushed: Promise<void> | undefined;
+  let stub: Tutti | undefined;
 
   it('is under 1 KB minified and defines a queuing stub that loads the SDK async', async () => {
     const source = readFileSync('adapters/web/snippet.js', 'utf8')
@@ -32,6 +33,7 @@ describe('async snippet', () => {
 
   it('queues calls (even before init) with their call times', async () => {
     const at = (name: string) => (times[name] = Date.now());
+    stub = w.tutti; // app code that keeps a reference (a framework plugin set up at boot)
     at('Before Init');
     w.tutti.track('Before Init', { step: 1 });
     await sleep(30);
@@ -68,6 +70,14 @@ describe('async snippet', () => {
     expect(ts(2)).toBeLessThan(loadedAt);
     expect(events[2].userId).toBe('user-1');
     expect(events[0].context.sequence! < events[2].context.sequence!).toBe(true);
+  });
+
+  it('calls on the stub made after the SDK arrived (a kept reference) still reach the SDK', async () => {
+    expect(stub).not.toBe(w.tutti);
+    stub!.track('Via Kept Stub');
+    const settled = await Promise.race([stub!.flush().then(() => true), sleep(2000).then(() => false)]);
+    expect(settled).toBe(true); // the stub's flush() promise settles once the real flush ran
+    expect(rec.events().filter((e) => e.event === 'Via Kept Stub').length).toBe(1);
   });
 
   it('a second copy of the SDK (script tag or npm) joins the first instead of sending twice', async () => {

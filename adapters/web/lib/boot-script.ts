@@ -27,13 +27,20 @@ export function bootScript(make: ScriptFactory): Tutti {
   const script = attempt(ownScript, null);
   const ds = (script && script.dataset) || {};
   const own = (script && script.src) || '';
-  const stub = w.tutti as { _q?: unknown } | undefined;
+  const stub = w.tutti as { _q?: unknown[] } | undefined;
   const t = pageSingleton(() => build(ds.vitalsSrc || vitalsUrl(own), (script && script.nonce) || undefined)) as Replayable;
   w.tutti = t;
   attempt(() => {
     const options = optionsFromDataset(ds);
     if (options.writeKey && !NO.test(ds.autoInit || '')) t.init(options as TuttiOptions);
   }, undefined);
-  if (stub && stub !== t) replayQueue(t, stub._q);
+  const q = stub && stub !== t && stub._q;
+  if (Array.isArray(q)) {
+    replayQueue(t, q);
+    // Code that kept a reference to the stub (a framework plugin set up before the SDK
+    // came) goes on calling it: those calls reach the SDK too, a microtask later, once the
+    // stub has attached a flush()/personalize() promise's resolver to the call.
+    attempt(() => void (q.push = (...calls) => (Promise.resolve().then(() => replayQueue(t, calls)), 0)), undefined);
+  }
   return t;
 }

@@ -34,7 +34,8 @@ const RESTORE_WAIT = 300;
 export function createWebTutti(setup: WebSetup = {}): CoreTutti {
   let env: WebEnvironment | undefined;
   let restoredId: string | undefined;
-  let restoring = false;
+  /** Settles once a deferred init (below) has run. */
+  let restoring: Promise<void> | undefined;
 
   const core = createCore(
     (o) => {
@@ -76,16 +77,22 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
     // first (calls meanwhile are buffered by the core with their own timestamps).
     const idb = win() ? sharedIdb() : undefined;
     if (idb && !readCookie(AID_KEY) && !lsGet(AID_KEY)) {
-      restoring = true;
       const go = (id: string | undefined) => {
         restoredId = id;
-        restoring = false;
+        restoring = undefined;
         coreInit(options);
       };
-      deadline(readIdbId(idb), RESTORE_WAIT).then(go, () => go(undefined));
+      restoring = deadline(readIdbId(idb), RESTORE_WAIT).then(go, () => go(undefined));
       return core;
     }
     return coreInit(options);
   };
+  // A first visit waits for that read: flush() and personalize() called meanwhile would
+  // otherwise settle at once, before the events before them were even queued.
+  for (const m of ['flush', 'personalize'] as const) {
+    const c = core as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const run = c[m];
+    c[m] = (...a) => (restoring ? restoring.then(() => run(...a)) : run(...a));
+  }
   return core;
 }

@@ -1,13 +1,17 @@
 // IndexedDB through idb-keyval (≈0.6 KB): async, large, and not counted against the
 // host page's localStorage quota. Absent in Node and some private modes; a broken
-// IndexedDB may also never answer, hence the deadline on every operation.
+// IndexedDB may also never answer, hence the deadline on every operation. In a sandboxed
+// iframe `indexedDB.open` throws SecurityError synchronously, and idb-keyval opens on
+// first use, inside each call: the store turns that throw into a rejection, which every
+// caller already handles.
 import { createStore, type UseStore } from 'idb-keyval';
 
 /** An idb-keyval store, or undefined where IndexedDB is unavailable. */
 export function openIdb(db: string, store: string): UseStore | undefined {
   try {
     if (typeof indexedDB === 'undefined' || !indexedDB) return undefined;
-    return createStore(db, store);
+    const s = createStore(db, store);
+    return (mode, fn) => new Promise((r) => r(s(mode, fn)));
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@
 // and "clear cookies" often wipe only one of them). When stores disagree the cookie
 // wins and the others are rewritten: localStorage winning is how peers ended up with
 // different IDs per subdomain (LESSONS §2(b), §3.5).
-import { delMany, get, setMany, type UseStore } from 'idb-keyval';
+import { promisifyRequest, type UseStore } from 'idb-keyval';
 import type { KeyValueStore } from '../../../src/platform';
 import { readCookie, TWO_YEARS, writeCookie } from './cookie';
 import { lsGet, lsRemove, lsSet } from './local-storage';
@@ -13,7 +13,9 @@ export const AID_KEY = 'tutti_aid';
 
 /** Reads the IndexedDB mirror of the anonymous ID (undefined when absent or unreadable). */
 export function readIdbId(store: UseStore | undefined): Promise<string | undefined> {
-  return store ? get<string>(AID_KEY, store).then((v) => (typeof v === 'string' && v ? v : undefined), () => undefined) : Promise.resolve(undefined);
+  return store
+    ? store('readonly', (s) => promisifyRequest<unknown>(s.get(AID_KEY))).then((v) => (typeof v === 'string' && v ? v : undefined), () => undefined)
+    : Promise.resolve(undefined);
 }
 
 export interface WebKVOptions {
@@ -55,7 +57,8 @@ export function webKV(o: WebKVOptions): KeyValueStore {
   const idbWrite = (value: string | null) => {
     if (!o.idb || idbValue === (value || undefined)) return;
     idbValue = value || undefined;
-    (value ? setMany([[AID_KEY, value]], o.idb) : delMany([AID_KEY], o.idb)).catch(() => undefined);
+    // Straight on the store (the outbox's one): no further idb-keyval helpers in the bundle.
+    o.idb('readwrite', (s) => (value ? s.put(value, AID_KEY) : s.delete(AID_KEY), promisifyRequest(s.transaction))).catch(() => undefined);
   };
 
   const getId = (): string | null => {

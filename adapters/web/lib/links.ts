@@ -1,6 +1,7 @@
 // Cross-domain linking (SPEC §6): a click on a link to one of `linkDomains` gets the
 // identity handoff parameters at the last moment, so they are fresh (< 2 min) when the
-// other site reads them and never sit in the DOM where they could be copied.
+// other site reads them, and are not in the DOM before a click (the clicked link keeps them;
+// a later click refreshes them).
 // Capture phase: runs before the host's own handlers and before navigation.
 import { onDomain } from '../../../src/lib/domain';
 import { listen } from './dom';

@@ -5,7 +5,8 @@
 // tutti_*) + the hash when it is a route ("#/..." or "#!...", hash routers), not an
 // in-page anchor. Changes in one task are coalesced: a router's push-then-replace is
 // one page view, with the final URL. A page restored from the back/forward cache is
-// seen again without any load event, so that is a page view too.
+// seen again without any load event, so that is a page view too. A prerendered page's
+// first view waits until it is shown.
 import { attempt, listen } from './dom';
 
 /** Query parameters that never make a new page: campaign tags, click IDs, handoff. */
@@ -77,7 +78,10 @@ export function autoPageviews(deps: PageviewDeps): () => void {
     });
   }
 
-  deps.page();
+  // A prerendered page (speculation rules, the address bar's guesses) may never be shown:
+  // its first view counts when the user actually opens it.
+  if ((document as { prerendering?: boolean }).prerendering) offs.push(listen(document, 'prerenderingchange', deps.page));
+  else deps.page();
 
   return () => {
     offs.forEach((off) => off());
