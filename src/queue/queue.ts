@@ -72,12 +72,12 @@ export function createQueue(
       return o.contract.encode({ writeKey: o.writeKey, sentAt, batch: batch.map((r) => Object.assign({}, r.event, { sentAt })) });
     }
     const stamp = ',"sentAt":' + JSON.stringify(sentAt) + '}';
-    const events = batch.map((r) => {
-      const s = toJson(r);
-      return s.slice(0, -1) + stamp;
-    });
-    return '{"writeKey":' + JSON.stringify(o.writeKey) + ',"sentAt":' + JSON.stringify(sentAt) + ',"batch":[' + events.join(',') + ']}';
+    const events = batch.map((r) => toJson(r).slice(0, -1) + stamp);
+    // The envelope as JSON.stringify writes it, its empty batch opened again for the events.
+    return JSON.stringify({ writeKey: o.writeKey, sentAt, batch: [] }).slice(0, -2) + events.join(',') + ']}';
   }
+
+
 
   const notSaved = (e: unknown) => warn('queue not saved', e);
 
