@@ -161,9 +161,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
 
   /** The context every request shares: platform fields, library, channel, campaigns. */
   function baseContext(sid: string): EventContext {
-    const context = { library, channel: p.env.channel } as EventContext;
-    const env = p.env.context();
-    for (const k in env) if (!(k in context)) context[k] = (env as Record<string, unknown>)[k];
+    const context = Object.assign({}, p.env.context(), { library, channel: p.env.channel }) as EventContext;
     const campaign = ledger.sessionCampaign(sid);
     if (campaign) context.campaign = campaign;
     const first = ledger.first();
