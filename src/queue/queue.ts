@@ -134,6 +134,9 @@ export function createQueue(
     if (at > now + delay && t.unref) t.unref();
   }
 
+  /** Bytes of the last batch picked, envelope included: what a beacon batch takes from the budget. */
+  let picked = 0;
+
   /** The next batch among `from`: oldest first, within `maxBytes` and `maxCount`. */
   function pick(from: QueuedEvent[], maxBytes: number, maxCount: number, beacon: boolean): QueuedEvent[] {
     const batch: QueuedEvent[] = [];
@@ -151,6 +154,7 @@ export function createQueue(
       bytes += size;
       if (batch.length >= maxCount) break;
     }
+    picked = bytes;
     fail(tooLarge, 0, `event larger than ${maxBodyBytes} bytes`);
     return batch;
   }
@@ -301,8 +305,7 @@ export function createQueue(
       for (let guard = 0; guard < 64; guard++) {
         const batch = pick(mem, budget, BEACON_MAX_EVENTS, true);
         if (!batch.length) return;
-        for (const r of batch) budget -= sizeOf(r) + 1;
-        budget -= envelope;
+        budget -= picked;
         deliver(batch, true);
       }
     },
