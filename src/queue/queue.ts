@@ -268,27 +268,23 @@ export function createQueue(
      */
     async flush(): Promise<void> {
       const target = new Set(mem.map((r) => r.id));
+      /** Sends the next batch of the flush; false when the flush is over: nothing left to send, or a retryable failure (one more counted). */
+      const turn = async (): Promise<boolean> => {
+        const batch = pick(
+          mem.filter((r) => target.has(r.id)),
+          maxBodyBytes,
+          batchCap,
+          false,
+        );
+        const f = failures;
+        if (!batch.length) return false;
+        if (await deliver(batch, false)) for (const r of batch) target.delete(r.id);
+        return failures <= f;
+      };
       flushing++;
       try {
         await save();
-        while (target.size) {
-          let batch: QueuedEvent[] = [];
-          let settled = false;
-          let failed = false;
-          await serial(async () => {
-            batch = pick(
-              mem.filter((r) => target.has(r.id)),
-              maxBodyBytes,
-              batchCap,
-              false,
-            );
-            const f = failures;
-            if (batch.length) settled = await deliver(batch, false);
-            failed = failures > f;
-          });
-          if (!batch.length || failed) break;
-          if (settled) for (const r of batch) target.delete(r.id);
-        }
+        while (target.size && (await serial(turn)));
       } finally {
         flushing--;
       }
