@@ -161,9 +161,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
 
   /** The context every request shares: platform fields, library, channel, campaigns. */
   function baseContext(sid: string): EventContext {
-    const context = { library, channel: p.env.channel } as EventContext;
-    const env = p.env.context();
-    for (const k in env) if (!(k in context)) context[k] = (env as Record<string, unknown>)[k];
+    const context = Object.assign({}, p.env.context(), { library, channel: p.env.channel }) as EventContext;
     const campaign = ledger.sessionCampaign(sid);
     if (campaign) context.campaign = campaign;
     const first = ledger.first();
@@ -236,7 +234,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     send(e);
   }
 
-  function pageLike(type: 'page' | 'screen', at: number, name?: unknown, properties?: unknown): void {
+  /** page() or screen(): the two differ only in their event type. */
+  const pageLike = (type: 'page' | 'screen') => (at: number, name?: unknown, properties?: unknown): void => {
     if (name && typeof name === 'object') {
       properties = name;
       name = undefined;
@@ -248,7 +247,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     const fields: Partial<TuttiEvent> = { properties: Object.assign(props, cleanObject(properties, warn)) };
     if (n) fields.name = n;
     emit(type, fields, at);
-  }
+  };
 
   // ---- campaign --------------------------------------------------------------
 
@@ -306,8 +305,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       // by one would need a second, separate property store per queued event.
       send({ type: 'track', event: name, properties: props, anonymousId: aid, userId: uid, messageId: uuid(at), timestamp: isoText, context });
     },
-    page: (at, name?: unknown, properties?: unknown) => pageLike('page', at, name, properties),
-    screen: (at, name?: unknown, properties?: unknown) => pageLike('screen', at, name, properties),
+    page: pageLike('page'),
+    screen: pageLike('screen'),
     identify(at, userId?: unknown, newTraits?: unknown) {
       if (consent === 'denied') return;
       if (userId && typeof userId === 'object') {

@@ -37,11 +37,8 @@ export function campaignFromParams(params: Record<string, string>): Campaign | n
   }
   for (const id in CLICK_IDS) {
     const v = params[id];
-    if (!v) continue;
-    found = found || {};
-    found[id] = v.slice(0, 512);
-    if (!found.source) found.source = CLICK_IDS[id][0];
-    if (!found.medium) found.medium = CLICK_IDS[id][1];
+    // The click ID's network and medium fill in only what utm_* (or an earlier click ID) left out.
+    if (v) found = Object.assign({ source: CLICK_IDS[id][0], medium: CLICK_IDS[id][1] }, found, { [id]: v.slice(0, 512) });
   }
   return found;
 }

@@ -40,8 +40,7 @@ export function createLedger(kv: KeyValueStore, channel: Channel) {
         if (c.name) t.name = c.name;
         const click = clickIdType(c);
         if (click) t.clickIdType = click;
-        state.touches.push(t);
-        if (state.touches.length > MAX_TOUCHES) state.touches.splice(0, state.touches.length - MAX_TOUCHES);
+        state.touches = state.touches.concat(t).slice(-MAX_TOUCHES);
       }
       save();
     },

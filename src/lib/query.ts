@@ -59,8 +59,6 @@ export function withoutParams(url: string, names: string[]): string {
  * Campaign parameters of a landing URL: the query, plus the query inside a hash route
  * (`/#/promo?utm_source=wx`), which H5 pages in WeChat commonly use.
  */
-export function landingParams(url: string): Record<string, string> {
-  const hash = url.indexOf('#');
-  const params = hash >= 0 ? parseQuery(url.slice(hash + 1)) : {};
-  return Object.assign(params, parseQuery(url));
-}
+export const landingParams = (url: string): Record<string, string> =>
+  // No fragment parses as '' and gives {}; the query proper wins over the hash route's.
+  Object.assign(parseQuery(splitHash(url)[1].slice(1)), parseQuery(url));

@@ -72,12 +72,12 @@ export function createQueue(
       return o.contract.encode({ writeKey: o.writeKey, sentAt, batch: batch.map((r) => Object.assign({}, r.event, { sentAt })) });
     }
     const stamp = ',"sentAt":' + JSON.stringify(sentAt) + '}';
-    const events = batch.map((r) => {
-      const s = toJson(r);
-      return s.slice(0, -1) + stamp;
-    });
-    return '{"writeKey":' + JSON.stringify(o.writeKey) + ',"sentAt":' + JSON.stringify(sentAt) + ',"batch":[' + events.join(',') + ']}';
+    const events = batch.map((r) => toJson(r).slice(0, -1) + stamp);
+    // The envelope as JSON.stringify writes it, its empty batch opened again for the events.
+    return JSON.stringify({ writeKey: o.writeKey, sentAt, batch: [] }).slice(0, -2) + events.join(',') + ']}';
   }
+
+
 
   const notSaved = (e: unknown) => warn('queue not saved', e);
 
@@ -134,6 +134,9 @@ export function createQueue(
     if (at > now + delay && t.unref) t.unref();
   }
 
+  /** Bytes of the last batch picked, envelope included: what a beacon batch takes from the budget. */
+  let picked = 0;
+
   /** The next batch among `from`: oldest first, within `maxBytes` and `maxCount`. */
   function pick(from: QueuedEvent[], maxBytes: number, maxCount: number, beacon: boolean): QueuedEvent[] {
     const batch: QueuedEvent[] = [];
@@ -151,6 +154,7 @@ export function createQueue(
       bytes += size;
       if (batch.length >= maxCount) break;
     }
+    picked = bytes;
     fail(tooLarge, 0, `event larger than ${maxBodyBytes} bytes`);
     return batch;
   }
@@ -264,27 +268,23 @@ export function createQueue(
      */
     async flush(): Promise<void> {
       const target = new Set(mem.map((r) => r.id));
+      /** Sends the next batch of the flush; false when the flush is over: nothing left to send, or a retryable failure (one more counted). */
+      const turn = async (): Promise<boolean> => {
+        const batch = pick(
+          mem.filter((r) => target.has(r.id)),
+          maxBodyBytes,
+          batchCap,
+          false,
+        );
+        const f = failures;
+        if (!batch.length) return false;
+        if (await deliver(batch, false)) for (const r of batch) target.delete(r.id);
+        return failures <= f;
+      };
       flushing++;
       try {
         await save();
-        while (target.size) {
-          let batch: QueuedEvent[] = [];
-          let settled = false;
-          let failed = false;
-          await serial(async () => {
-            batch = pick(
-              mem.filter((r) => target.has(r.id)),
-              maxBodyBytes,
-              batchCap,
-              false,
-            );
-            const f = failures;
-            if (batch.length) settled = await deliver(batch, false);
-            failed = failures > f;
-          });
-          if (!batch.length || failed) break;
-          if (settled) for (const r of batch) target.delete(r.id);
-        }
+        while (target.size && (await serial(turn)));
       } finally {
         flushing--;
       }
@@ -302,8 +302,7 @@ export function createQueue(
       for (let guard = 0; guard < 64; guard++) {
         const batch = pick(mem, budget, BEACON_MAX_EVENTS, true);
         if (!batch.length) return;
-        for (const r of batch) budget -= sizeOf(r) + 1;
-        budget -= envelope;
+        budget -= picked;
         deliver(batch, true);
       }
     },

@@ -140,6 +140,20 @@ describe('flush()', () => {
     expect(new Set(net.events().filter((_e, i) => i >= 10).map((e) => e.messageId)).size).toBe(25);
   });
 
+  it('after a failure, a flush() that succeeds sends every batch, not just the first', async () => {
+    const net = scriptedTransport(() => ({ status: 503 }));
+    const { core } = make({ batchSize: 10, flushInterval: 60000, retry: { baseDelay: 1000, maxDelay: 1000 }, contract: { compress: false } }, { net });
+    for (let i = 0; i < 25; i++) core.track('E', { i });
+    await core.flush();
+    expect(net.requests.length).toBe(1);
+    // The collector is back before the backoff ends: the flush's first success clears the
+    // failure count, and that is no reason to stop.
+    net.respond(() => ({ status: 200 }));
+    await core.flush();
+    expect(net.requests.length).toBe(4);
+    expect(new Set(net.events().filter((_e, i) => i >= 10).map((e) => e.messageId)).size).toBe(25);
+  });
+
   it('resolves at once when nothing is queued', async () => {
     const { core, net } = make();
     await core.flush();
