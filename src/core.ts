@@ -489,7 +489,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     linkUrl: (url: string) =>
       typeof url !== 'string'
         ? ''
-        : ready && consent !== 'denied'
+        : // Only with consent: an ID in a URL leaves this site whether or not the user agreed.
+          ready && consent === 'granted'
           ? safe(() => withParams(url, { tutti_aid: aid, tutti_uid: uid || undefined, tutti_ts: String(Date.now()) }), url)
           : url,
     on: (name: keyof TuttiEventMap, listener: (info: any) => void) =>

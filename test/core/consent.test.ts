@@ -264,6 +264,15 @@ describe("consent 'denied'", () => {
     expect(core.linkUrl('https://shop.example.net/?a=1')).toBe('https://shop.example.net/?a=1');
   });
 
+  it('linkUrl hands off no identifiers while consent is pending, and does once granted', () => {
+    const { core } = make({ consent: 'pending' });
+    expect(core.linkUrl('https://shop.example.net/?a=1')).toBe('https://shop.example.net/?a=1');
+    core.setConsent('granted');
+    const linked = new URL(core.linkUrl('https://shop.example.net/?a=1'));
+    expect(linked.searchParams.get('tutti_aid')).toBe(core.getAnonymousId());
+    expect(linked.searchParams.get('a')).toBe('1');
+  });
+
   it('personalize asks nothing while denied', async () => {
     const { core, net } = make({ consent: 'denied' });
     expect(await core.personalize(['hero'])).toEqual({});
