@@ -32,7 +32,8 @@ export function resolveOptions(input: TuttiOptions, warn: (...a: unknown[]) => v
     autoPageview: o.autoPageview !== false,
     webVitals: o.webVitals !== false,
     sessionTimeout: num(o.sessionTimeout, 1800000, 1, warn, 'sessionTimeout'),
-    cookieDomain: typeof o.cookieDomain === 'string' && o.cookieDomain ? o.cookieDomain : 'auto',
+    // '' is kept: a host-only cookie (no Domain attribute). Only a missing or non-string value means 'auto'.
+    cookieDomain: typeof o.cookieDomain === 'string' ? o.cookieDomain : 'auto',
     linkDomains: strings(o.linkDomains, []),
     acceptHandoff: o.acceptHandoff === false || o.acceptHandoff === 'anonymous' ? o.acceptHandoff : 'all',
     consent: o.consent === 'pending' || o.consent === 'denied' ? o.consent : 'granted',

@@ -190,7 +190,7 @@ export interface TuttiOptions {
   webVitals?: boolean;
   /** Inactivity that ends a session, ms. 1800000 (30 min) */
   sessionTimeout?: number;
-  /** Cookie domain; 'auto' = registrable domain so subdomains share one anonymous ID. 'auto' */
+  /** Cookie domain; 'auto' = registrable domain so subdomains share one anonymous ID, '' = this host only. 'auto' */
   cookieDomain?: string;
   /** Domains whose links get the identity handoff and whose referrers are internal. [] */
   linkDomains?: string[];

@@ -45,6 +45,7 @@ type Host = { [name: string]: any };
 declare let App: AnyFn & Host;
 declare let Page: AnyFn & Host;
 declare let Component: AnyFn & Host;
+declare let Behavior: AnyFn & Host;
 declare let getApp: AnyFn;
 declare let getCurrentPages: () => PageInstance[];
 
@@ -212,8 +213,15 @@ export function createLifecycle(w: Wx | undefined) {
     if (need('onShow')) hook(obj, 'onShow', show);
     if (need('onHide')) hook(obj, 'onHide', pageHide, true);
     if (need('onUnload')) hook(obj, 'onUnload', pageHide, true);
-    // Only pages that already share get wrapped: defining the handler is what turns
-    // WeChat's share menu on, and the SDK must not change that.
+    hookShares(obj);
+  }
+
+  /**
+   * Wraps the share handlers of a page, a Component's methods or a Behavior's methods (which
+   * WeChat merges into the components using it). Only handlers already there: defining one
+   * is what turns WeChat's share menu on, and the SDK must not change that.
+   */
+  function hookShares(obj: Host): void {
     for (const [n, kind] of [['onShareAppMessage', 'app_message'], ['onShareTimeline', 'timeline']] as const) {
       const host = obj[n];
       if (typeof host !== 'function' || host.__tutti) continue;
@@ -265,6 +273,10 @@ export function createLifecycle(w: Wx | undefined) {
   });
   safe(() => {
     if (fresh(Component)) Component = wrap(Component, hookComponent);
+  });
+  // Only its share handlers: a behavior's onShow may be a popup's API in a child component.
+  safe(() => {
+    if (fresh(Behavior)) Behavior = wrap(Behavior, (o) => hookShares(o.methods));
   });
   wxCall(w, 'onAppShow', (o: unknown) => safe(() => show(o)));
   wxCall(w, 'onAppHide', () => safe(() => hide()));

@@ -117,6 +117,34 @@ describe('share attribution', () => {
     expect(rt.share()).toEqual({ title: 'Comp', path: `/pages/comp/comp?tab=3&tutti_sharer=${tutti.getAnonymousId()}&tutti_depth=1` });
   });
 
+  it('shares through handlers a Component page gets from a Behavior (its own handler winning a name clash)', async () => {
+    const { rt, tutti } = await start({
+      pages: (rt, g) => {
+        const sharing = g.Behavior({
+          methods: { onShareAppMessage: () => ({ title: 'Behavior' }), onShareTimeline: () => ({ title: 'Behavior TL' }) },
+        });
+        // Taro / uni-app style: the page's share comes from a behavior, possibly one included by another.
+        rt.define('pages/bshare/bshare', () => g.Component({ behaviors: [g.Behavior({ behaviors: [sharing] })] }));
+        rt.define('pages/bown/bown', () => g.Component({ behaviors: [sharing], methods: { onShareAppMessage: () => ({ title: 'Own' }) } }));
+      },
+    });
+    rt.launch({ path: 'pages/bshare/bshare', query: { tab: '3' } });
+    const aid = tutti.getAnonymousId();
+    expect(rt.share()).toEqual({ title: 'Behavior', path: `/pages/bshare/bshare?tab=3&tutti_sharer=${aid}&tutti_depth=1` });
+    expect(rt.share('timeline')).toEqual({ title: 'Behavior TL', query: `tab=3&tutti_sharer=${aid}&tutti_depth=1` });
+    rt.navigateTo('pages/bown/bown?x=1');
+    expect(rt.share('app_message', 'button')).toEqual({ title: 'Own', path: `/pages/bown/bown?x=1&tutti_sharer=${aid}&tutti_depth=1` });
+    // Its timeline share still comes from the behavior.
+    expect(rt.share('timeline')).toEqual({ title: 'Behavior TL', query: `x=1&tutti_sharer=${aid}&tutti_depth=1` });
+    const shares = await until(() => events(aid, 'Share').length === 4 && events(aid, 'Share'));
+    expect(shares.map((e) => e.properties)).toEqual([
+      { method: 'app_message', from: 'menu', path: 'pages/bshare/bshare', shareDepth: 1 },
+      { method: 'timeline', path: 'pages/bshare/bshare', shareDepth: 1 },
+      { method: 'app_message', from: 'button', path: 'pages/bown/bown', shareDepth: 1 },
+      { method: 'timeline', path: 'pages/bown/bown', shareDepth: 1 },
+    ]);
+  });
+
   it('keeps the page’s encoded query as it is in the default share path', async () => {
     const { rt, tutti } = await start();
     const name = encodeURIComponent('春节');

@@ -8,6 +8,10 @@
 //   (page onHide, App.onHide, wx.onAppHide) and foreground, Component-built pages
 //   (methods.on*, pageLifetimes, lifetimes vs top-level lifetimes, behaviors whose methods
 //   the component overrides) and child components that receive pageLifetimes too;
+//   Behavior() keeps a copy of its definition as registered and returns an opaque handle;
+//   behaviors may include behaviors; methods merge in order (a behavior over the ones it
+//   includes, a later behavior over an earlier one, the component's own over all of them),
+//   and every lifetime of each runs, behaviors first;
 // - optional framework quirks: onShow / onReady fired twice for one show (uni-app, Taro);
 // - wx storage with WeChat's limits: 1 MB per key and 10 MB in all, exceeding them throws
 //   like WeChat does ('setStorageSync:fail ...');
@@ -112,6 +116,8 @@ export function createRuntime(opts: RuntimeOptions = {}) {
   let offline = !!opts.offline;
   const defs = new Map<string, PageDef>();
   const components = new Map<string, Options>();
+  /** Behavior() handles → their definitions as registered (later changes to the object do not count). */
+  const behaviorDefs = new Map<object, Options>();
   let defining: string | undefined;
   let appOptions: Options | undefined;
   let appInstance: Options | undefined;
@@ -233,9 +239,19 @@ export function createRuntime(opts: RuntimeOptions = {}) {
 
   // ---- pages --------------------------------------------------------------------
 
+  /** The definitions a `behaviors` list brings in, included ones before their includer; built-ins ('wx://...') skipped. */
+  function flatten(list: unknown): Options[] {
+    const out: Options[] = [];
+    for (const h of Array.isArray(list) ? list : []) {
+      const def = behaviorDefs.get(h);
+      if (def && out.indexOf(def) < 0) out.push(...flatten(def.behaviors).filter((d) => out.indexOf(d) < 0), def);
+    }
+    return out;
+  }
+
   /** Handlers of a Component definition after WeChat's merge with its behaviors. */
   function componentParts(options: Options) {
-    const behaviors: Options[] = Array.isArray(options.behaviors) ? options.behaviors : [];
+    const behaviors = flatten(options.behaviors);
     const methods: Options = {};
     for (const b of behaviors) Object.assign(methods, b.methods || {});
     Object.assign(methods, options.methods || {});
@@ -377,7 +393,12 @@ export function createRuntime(opts: RuntimeOptions = {}) {
       if (defining.indexOf('components/') === 0) components.set(defining, options);
       else defs.set(defining, { kind: 'component', options, children: [] });
     },
-    Behavior: (options: Options) => options,
+    Behavior(options: Options) {
+      const handle = Object.freeze({});
+      const copy = (o: unknown) => (o && typeof o === 'object' ? { ...o } : o);
+      behaviorDefs.set(handle, { ...options, methods: copy(options.methods), lifetimes: copy(options.lifetimes), pageLifetimes: copy(options.pageLifetimes) });
+      return handle;
+    },
     getApp: () => appInstance,
     getCurrentPages: () => stack.slice(),
   };

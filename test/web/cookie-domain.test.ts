@@ -3,6 +3,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { resolveCookieDomain } from '../../adapters/web/lib/cookie-domain';
 import { readCookie, writeCookie } from '../../adapters/web/lib/cookie';
+import { recordFetch } from './helpers';
 
 describe('cookie domain', () => {
   it("'auto' finds the registrable domain below a public suffix (co.uk refuses cookies)", () => {
@@ -57,5 +58,40 @@ describe('cookie domain', () => {
       delete (document as unknown as Record<string, unknown>).cookie;
     }
     expect(written).toMatch(/^tutti_aid=x; Max-Age=63072000; Path=\/; SameSite=Lax; Domain=example.co.uk; Secure$/);
+  });
+
+  it("cookieDomain: '' keeps the anonymous ID's cookie on this host only (no Domain attribute); left out, it is 'auto'", async () => {
+    recordFetch();
+    const { createTutti } = await import('../../adapters/web/index');
+    const desc = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie')!;
+    const written: string[] = [];
+    Object.defineProperty(document, 'cookie', {
+      configurable: true,
+      get: () => desc.get!.call(document),
+      set: (v) => (written.push(v), desc.set!.call(document, v)),
+    });
+    const aidCookies = (domain: string | undefined) => {
+      written.length = 0;
+      document.cookie = 'tutti_aid=; Max-Age=0; Path=/; Domain=example.co.uk';
+      document.cookie = 'tutti_aid=; Max-Age=0; Path=/';
+      localStorage.clear();
+      written.length = 0;
+      const t = createTutti({ writeKey: 'wk-' + domain, endpoint: 'https://c.example.com', autoPageview: false, webVitals: false, cookieDomain: domain });
+      t.track('Seen');
+      const o = (t as unknown as { options?: { cookieDomain: string } }).options;
+      return { option: o && o.cookieDomain, cookies: written.filter((c) => c.startsWith('tutti_aid=' + t.getAnonymousId())) };
+    };
+    try {
+      const hostOnly = aidCookies('');
+      expect(hostOnly.cookies.length).toBeGreaterThan(0);
+      for (const c of hostOnly.cookies) expect(c).not.toMatch(/Domain=/);
+      expect(hostOnly.option).toBe('');
+      const auto = aidCookies(undefined);
+      expect(auto.option).toBe('auto');
+      expect(auto.cookies.length).toBeGreaterThan(0);
+      for (const c of auto.cookies) expect(c).toMatch(/; Domain=example\.co\.uk/);
+    } finally {
+      delete (document as unknown as Record<string, unknown>).cookie;
+    }
   });
 });

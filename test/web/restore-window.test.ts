@@ -36,7 +36,9 @@ const posted: Array<{ url: string; body: any }> = [];
 vi.stubGlobal(
   'fetch',
   vi.fn(async (url: string, init: RequestInit) => {
-    posted.push({ url, body: JSON.parse(String(init.body)) });
+    // Larger batches go gzipped.
+    const body = init.body instanceof Uint8Array ? (await import('node:zlib')).gunzipSync(init.body).toString('utf8') : String(init.body);
+    posted.push({ url, body: JSON.parse(body) });
     const answer = url.endsWith('/v1/decide') ? { decisions: { hero: { variantId: 'v1', content: { type: 'text', text: 'Hi' } } } } : {};
     return { status: 200, headers: new Headers(), text: async () => JSON.stringify(answer) } as unknown as Response;
   }),
@@ -63,5 +65,44 @@ describe('first visit: calls made while init reads IndexedDB', () => {
     const decisions = await t.personalize(['hero']);
     expect(decisions.hero && decisions.hero.variantId).toBe('v1');
     expect(posted.find((p) => p.url.endsWith('/v1/decide'))!.body.anonymousId).toBe(t.getAnonymousId());
+  });
+});
+
+describe('first visit: the automatic page view of the landing page', () => {
+  it('takes its place at the init() call: before the calls made right after init, with the init time', async () => {
+    // A first visit: no cookie (set on the registrable domain by the instances above), no localStorage copy.
+    document.cookie = 'tutti_aid=; Max-Age=0; Path=/; Domain=example.com';
+    document.cookie = 'tutti_aid=; Max-Age=0; Path=/';
+    localStorage.clear();
+    expect(document.cookie).not.toContain('tutti_aid');
+    history.replaceState(null, '', '/pricing?utm_source=news&utm_medium=email');
+    posted.length = 0;
+    const { createTutti } = await import('../../adapters/web/index');
+    const before = Date.now();
+    const t = createTutti({ ...options, writeKey: 'wk3', autoPageview: true });
+    const after = Date.now();
+    await new Promise((r) => setTimeout(r, 5));
+    t.track('CTA Clicked');
+    await t.flush();
+    await new Promise((r) => setTimeout(r, 20));
+    await t.flush();
+    const sent = posted.filter((p) => p.url.endsWith('/v1/batch') && p.body.writeKey === 'wk3').flatMap((p) => p.body.batch);
+    expect(sent.map((e: any) => e.type + ':' + (e.event || e.properties.path))).toEqual(['page:/pricing', 'track:CTA Clicked']);
+    const [page, click] = sent;
+    expect(page.context.sequence).toBeLessThan(click.context.sequence);
+    const at = Date.parse(page.timestamp);
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThanOrEqual(after);
+    expect(at).toBeLessThan(Date.parse(click.timestamp));
+    // Everything else as before: the session starts with the page view, the campaign is on both.
+    expect(page.context.session.start).toBe(true);
+    expect(click.context.session.start).toBeUndefined();
+    expect(page.context.campaign).toMatchObject({ source: 'news', medium: 'email' });
+    expect(click.context.campaign).toMatchObject({ source: 'news', medium: 'email' });
+    // A router replacing the same page again is no second page view.
+    history.replaceState(null, '', '/pricing?utm_source=news');
+    await new Promise((r) => setTimeout(r, 10));
+    await t.flush();
+    expect(posted.filter((p) => p.body.writeKey === 'wk3').flatMap((p) => p.body.batch)).toHaveLength(2);
   });
 });

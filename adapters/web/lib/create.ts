@@ -36,6 +36,8 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
   let restoredId: string | undefined;
   /** Settles once a deferred init (below) has run. */
   let restoring: Promise<void> | undefined;
+  /** The landing page's automatic view was already called, at the deferred init() call. */
+  let viewed: unknown;
 
   const core = createCore(
     (o) => {
@@ -53,7 +55,7 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
       ready(t, o) {
         if (!win()) return;
         if (o.autoPageview) {
-          autoPageviews({ page: () => t.page(), navigated: (url) => env && env.navigated(url), clickIds: CAMPAIGN_PARAMS });
+          autoPageviews({ page: () => (viewed ? (viewed = 0) : t.page()), navigated: (url) => env && env.navigated(url), clickIds: CAMPAIGN_PARAMS });
         }
         decorateLinks(o.linkDomains, t.linkUrl);
         if (o.webVitals && setup.loadVitals) {
@@ -77,6 +79,9 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
     // first (calls meanwhile are buffered by the core with their own timestamps).
     const idb = win() ? sharedIdb() : undefined;
     if (idb && !readCookie(AID_KEY) && !lsGet(AID_KEY)) {
+      // The landing page's view takes its place now (time, order), ahead of the calls made while
+      // waiting; a prerendered page's waits until shown, as in autoPageviews().
+      if (!viewed && (viewed = (options || {}).autoPageview !== false && !(document as { prerendering?: boolean }).prerendering)) core.page();
       const go = (id: string | undefined) => {
         restoredId = id;
         restoring = undefined;
