@@ -21,15 +21,7 @@ export function openIdb(db: string, store: string): UseStore | undefined {
 export function deadline<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('timeout')), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
+    // resolve/reject return nothing, so this second then() runs once p settled either way.
+    p.then(resolve, reject).then(() => clearTimeout(t));
   });
 }
