@@ -33,14 +33,14 @@ export function bootScript(make: ScriptFactory): Tutti {
   attempt(() => {
     const options = optionsFromDataset(ds);
     if (options.writeKey && !NO.test(ds.autoInit || '')) t.init(options as TuttiOptions);
-  }, undefined);
+  });
   const q = stub && stub !== t && stub._q;
   if (Array.isArray(q)) {
     replayQueue(t, q);
     // Code that kept a reference to the stub (a framework plugin set up before the SDK
     // came) goes on calling it: those calls reach the SDK too, a microtask later, once the
     // stub has attached a flush()/personalize() promise's resolver to the call.
-    attempt(() => void (q.push = (...calls) => (Promise.resolve().then(() => replayQueue(t, calls)), 0)), undefined);
+    attempt(() => void (q.push = (...calls) => (Promise.resolve().then(() => replayQueue(t, calls)), 0)));
   }
   return t;
 }
