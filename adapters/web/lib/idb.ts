@@ -9,7 +9,8 @@ import { createStore, type UseStore } from 'idb-keyval';
 /** An idb-keyval store, or undefined where IndexedDB is unavailable. */
 export function openIdb(db: string, store: string): UseStore | undefined {
   try {
-    if (typeof indexedDB === 'undefined' || !indexedDB) return undefined;
+    // Where IndexedDB is not defined at all (Node), reading it throws: caught below.
+    if (!indexedDB) return undefined;
     const s = createStore(db, store);
     return (mode, fn) => new Promise((r) => r(s(mode, fn)));
   } catch {
