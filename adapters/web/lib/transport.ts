@@ -80,7 +80,8 @@ export function webTransport(budget = 64000): WebTransport {
 
   return {
     inflight: () => inflight,
-    send(url, body, options) {
+    // async: a plain value answers; the beacon is still handed over synchronously (no await before it).
+    async send(url, body, options) {
       try {
         const size = byteLength(body);
         const extra = options.headers || {};
@@ -97,16 +98,16 @@ export function webTransport(budget = 64000): WebTransport {
               inflight += size;
               setTimeout(() => (inflight -= size), BEACON_HOLD);
               // 202: accepted for delivery by the browser; no answer will ever be read.
-              return Promise.resolve({ status: 202 });
+              return { status: 202 };
             }
           }
           // Over the budget a keepalive fetch fails outright: status 0 keeps the events
           // persisted for the next page instead.
-          return fits ? post(url, body, headers, size, true) : Promise.resolve({ status: 0 });
+          return fits ? post(url, body, headers, size, true) : { status: 0 };
         }
         return post(url, body, headers, size, fits, options.timeout);
       } catch {
-        return Promise.resolve({ status: 0 });
+        return { status: 0 };
       }
     },
   };
