@@ -24,11 +24,11 @@ export function bootScript(make: ScriptFactory): Tutti {
   // The vitals add-on lives next to the SDK file and inherits its CSP nonce.
   const build = (src: string, nonce?: string) => make(scriptVitalsLoader(src, nonce));
   if (!w) return build('');
-  const script = attempt(ownScript, null);
-  const ds = (script && script.dataset) || {};
-  const own = (script && script.src) || '';
+  // No script found: an empty stand-in, so every read below is a plain property read.
+  const script: Partial<HTMLScriptElement> = attempt(ownScript) || {};
+  const ds = script.dataset || {};
   const stub = w.tutti as { _q?: unknown[] } | undefined;
-  const t = pageSingleton(() => build(ds.vitalsSrc || vitalsUrl(own), (script && script.nonce) || undefined)) as Replayable;
+  const t = pageSingleton(() => build(ds.vitalsSrc || vitalsUrl(script.src || ''), script.nonce || undefined)) as Replayable;
   w.tutti = t;
   attempt(() => {
     const options = optionsFromDataset(ds);
