@@ -40,7 +40,7 @@ export function webKV(o: WebKVOptions): KeyValueStore {
     if (!pending) {
       pending = {};
       Promise.resolve().then(() => {
-        const list = pending || {};
+        const list = pending as Record<string, string | null>; // set before this task ended
         pending = undefined;
         for (const k in list) {
           const v = list[k];
