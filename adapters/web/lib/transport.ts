@@ -90,9 +90,8 @@ export function webTransport(budget = 64000): WebTransport {
         if (options.beacon) {
           // The page is going away: hand the body to the browser synchronously.
           // sendBeacon cannot carry headers (e.g. Content-Encoding), so such bodies use fetch.
-          const nav = typeof navigator !== 'undefined' ? navigator : undefined;
-          if (nav && typeof nav.sendBeacon === 'function' && !Object.keys(extra).length) {
-            if (nav.sendBeacon(url, new Blob([body as BlobPart], { type: TYPE }))) {
+          if (typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function' && !Object.keys(extra).length) {
+            if (navigator.sendBeacon(url, new Blob([body as BlobPart], { type: TYPE }))) {
               // Beacons draw on the same keepalive budget and their completion cannot be
               // observed, so their bytes count as in flight for a while.
               inflight += size;
