@@ -36,7 +36,7 @@ export interface WebPlatform extends Partial<Platform> {
   env: WebEnvironment;
 }
 
-export function webPlatform(o: ResolvedOptions, idbId: string | undefined, channel?: Channel, warn: (...a: unknown[]) => void = () => undefined): WebPlatform {
+export function webPlatform(o: ResolvedOptions, idbId: string | undefined, channel: Channel | undefined, warn: (...a: unknown[]) => void): WebPlatform {
   const env = webEnvironment(channel);
   if (!win()) return { env, kv: memoryKV(), outbox: memoryOutbox(), transport: webTransport(), gzip };
   const idb = sharedIdb();
