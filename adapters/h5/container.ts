@@ -21,11 +21,10 @@ const CONTAINERS: Array<[string, RegExp]> = [
   ['xiaohongshu', /xhsdiscover/i],
   // DingTalk: "AliApp(DingTalk/7.x)".
   ['dingtalk', /DingTalk/i],
-  // Android System WebView inside any other app marks itself with "; wv)".
-  ['app-webview', /; wv\)/],
-  // WKWebView inside an iOS app: WebKit without Safari's "Safari/" token (every iOS
+  // Any other app's web-view. Android System WebView marks itself with "; wv)"; a
+  // WKWebView inside an iOS app is WebKit without Safari's "Safari/" token (every iOS
   // browser, Chrome and Firefox included, keeps it). iPadOS web-views say "Macintosh".
-  ['app-webview', /^(?!.*Safari\/).*(iPhone|iPad|iPod|Macintosh).*AppleWebKit/],
+  ['app-webview', /; wv\)|^(?!.*Safari\/).*(iPhone|iPad|iPod|Macintosh).*AppleWebKit/],
 ];
 
 export const MINIPROGRAM_WEBVIEW = 'wechat-miniprogram-webview';

@@ -20,4 +20,4 @@ attempt(() => {
   const t = w.tutti && typeof w.tutti.use === 'function' ? w.tutti : reg.instance;
   const later = { use: (p: Plugin) => (reg.plugins || (reg.plugins = [])).push(p) } as unknown as Tutti;
   enableSlots(t || later, { nonce: (own && own.nonce) || undefined });
-}, undefined);
+});

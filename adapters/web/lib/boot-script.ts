@@ -24,23 +24,23 @@ export function bootScript(make: ScriptFactory): Tutti {
   // The vitals add-on lives next to the SDK file and inherits its CSP nonce.
   const build = (src: string, nonce?: string) => make(scriptVitalsLoader(src, nonce));
   if (!w) return build('');
-  const script = attempt(ownScript, null);
-  const ds = (script && script.dataset) || {};
-  const own = (script && script.src) || '';
+  // No script found: an empty stand-in, so every read below is a plain property read.
+  const script: Partial<HTMLScriptElement> = attempt(ownScript) || {};
+  const ds = script.dataset || {};
   const stub = w.tutti as { _q?: unknown[] } | undefined;
-  const t = pageSingleton(() => build(ds.vitalsSrc || vitalsUrl(own), (script && script.nonce) || undefined)) as Replayable;
+  const t = pageSingleton(() => build(ds.vitalsSrc || vitalsUrl(script.src || ''), script.nonce || undefined)) as Replayable;
   w.tutti = t;
   attempt(() => {
     const options = optionsFromDataset(ds);
     if (options.writeKey && !NO.test(ds.autoInit || '')) t.init(options as TuttiOptions);
-  }, undefined);
+  });
   const q = stub && stub !== t && stub._q;
   if (Array.isArray(q)) {
     replayQueue(t, q);
     // Code that kept a reference to the stub (a framework plugin set up before the SDK
     // came) goes on calling it: those calls reach the SDK too, a microtask later, once the
     // stub has attached a flush()/personalize() promise's resolver to the call.
-    attempt(() => void (q.push = (...calls) => (Promise.resolve().then(() => replayQueue(t, calls)), 0)), undefined);
+    attempt(() => void (q.push = (...calls) => (Promise.resolve().then(() => replayQueue(t, calls)), 0)));
   }
   return t;
 }

@@ -7,8 +7,10 @@
 export const win = (): (Window & typeof globalThis) | undefined =>
   typeof window !== 'undefined' && typeof document !== 'undefined' ? window : undefined;
 
-/** Runs fn and returns its result, or `fallback` when it throws. */
-export function attempt<T>(fn: () => T, fallback: T): T {
+/** Runs fn and returns its result, or `fallback` (undefined when not given) when it throws. */
+export function attempt<T>(fn: () => T): T | undefined;
+export function attempt<T>(fn: () => T, fallback: T): T;
+export function attempt<T>(fn: () => T, fallback?: T): T | undefined {
   try {
     return fn();
   } catch {
@@ -18,6 +20,6 @@ export function attempt<T>(fn: () => T, fallback: T): T {
 
 /** addEventListener that never throws; returns a remover. */
 export function listen(target: EventTarget, type: string, fn: (e: Event) => void, capture?: boolean): () => void {
-  attempt(() => target.addEventListener(type, fn, capture), undefined);
-  return () => attempt(() => target.removeEventListener(type, fn, capture), undefined);
+  attempt(() => target.addEventListener(type, fn, capture));
+  return () => attempt(() => target.removeEventListener(type, fn, capture));
 }

@@ -23,13 +23,13 @@ declare const Temporal: { Now: { timeZoneId(): string } };
  * key on opt-out).
  */
 function timezone(): string | undefined {
-  const now = attempt(() => Temporal.Now.timeZoneId(), undefined);
+  const now = attempt(() => Temporal.Now.timeZoneId());
   if (now) return now;
   const offset = String(new Date().getTimezoneOffset());
   const cached = lsGet(TZ_KEY);
   const bar = cached ? cached.indexOf('|') : -1;
   if (cached && cached.slice(0, bar) === offset) return cached.slice(bar + 1);
-  const name = attempt(() => Intl.DateTimeFormat().resolvedOptions().timeZone, undefined);
+  const name = attempt(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
   if (name && lsGet(AID_KEY)) lsSet(TZ_KEY, offset + '|' + name);
   return name;
 }
@@ -47,7 +47,7 @@ export function webEnvironment(channel: Channel = 'web'): WebEnvironment {
     locale: navigator.language,
     timezone: timezone(),
     userAgent: navigator.userAgent,
-    screen: attempt(() => ({ width: screen.width, height: screen.height, density: devicePixelRatio }), undefined),
+    screen: attempt(() => ({ width: screen.width, height: screen.height, density: devicePixelRatio })),
   });
 
   // The page part is rebuilt only when the URL or title changed: events come by the thousand.
@@ -73,7 +73,7 @@ export function webEnvironment(channel: Channel = 'web'): WebEnvironment {
         return ctx;
       }, { channel } as Partial<EventContext>);
     },
-    landing: () => attempt(() => ({ url: location.href, referrer: document.referrer }), undefined),
+    landing: () => attempt(() => ({ url: location.href, referrer: document.referrer })),
     host: () => attempt(() => (win() as Window).location.hostname, ''),
     navigated(fromUrl) {
       referrer = fromUrl;

@@ -9,7 +9,8 @@ import { createStore, type UseStore } from 'idb-keyval';
 /** An idb-keyval store, or undefined where IndexedDB is unavailable. */
 export function openIdb(db: string, store: string): UseStore | undefined {
   try {
-    if (typeof indexedDB === 'undefined' || !indexedDB) return undefined;
+    // Where IndexedDB is not defined at all (Node), reading it throws: caught below.
+    if (!indexedDB) return undefined;
     const s = createStore(db, store);
     return (mode, fn) => new Promise((r) => r(s(mode, fn)));
   } catch {
@@ -21,15 +22,7 @@ export function openIdb(db: string, store: string): UseStore | undefined {
 export function deadline<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('timeout')), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
+    // resolve/reject return nothing, so this second then() runs once p settled either way.
+    p.then(resolve, reject).then(() => clearTimeout(t));
   });
 }

@@ -11,12 +11,12 @@ import { lsGet, lsRemove, lsSet } from './local-storage';
 
 export const AID_KEY = 'tutti_aid';
 
-/** Reads the IndexedDB mirror of the anonymous ID (undefined when absent or unreadable). */
-export function readIdbId(store: UseStore | undefined): Promise<string | undefined> {
-  return store
-    ? store('readonly', (s) => promisifyRequest<unknown>(s.get(AID_KEY))).then((v) => (typeof v === 'string' && v ? v : undefined), () => undefined)
-    : Promise.resolve(undefined);
-}
+/**
+ * Reads the IndexedDB mirror of the anonymous ID (undefined when absent; rejects when
+ * unreadable: its one caller, init, waits on it through deadline() and treats a rejection as absent).
+ */
+export const readIdbId = (store: UseStore): Promise<string | undefined> =>
+  store('readonly', (s) => promisifyRequest<unknown>(s.get(AID_KEY))).then((v) => (typeof v === 'string' && v ? v : undefined));
 
 export interface WebKVOptions {
   /** Cookie domain ('' = host only). */
@@ -40,7 +40,7 @@ export function webKV(o: WebKVOptions): KeyValueStore {
     if (!pending) {
       pending = {};
       Promise.resolve().then(() => {
-        const list = pending || {};
+        const list = pending as Record<string, string | null>; // set before this task ended
         pending = undefined;
         for (const k in list) {
           const v = list[k];

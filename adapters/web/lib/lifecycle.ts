@@ -15,7 +15,7 @@ export function webLifecycle(): Lifecycle {
     onHidden(callback) {
       const w = window;
       // The core guards itself; still, never let a listener throw into the page.
-      const run = () => attempt(callback, undefined);
+      const run = () => attempt(callback);
       // On window, bubble phase: runs after listeners on document and capture-phase
       // ones (web-vitals reports final CLS/INP there), so those events make the flush.
       listen(w, 'visibilitychange', () => document.visibilityState === 'hidden' && run());

@@ -4,24 +4,13 @@
 import { attempt } from './dom';
 
 /** The stored string, null when absent, undefined when localStorage cannot be read. */
-export const lsGet = (key: string): string | null | undefined => attempt(() => localStorage.getItem(key), undefined);
+export const lsGet = (key: string): string | null | undefined => attempt(() => localStorage.getItem(key));
 
 /** true when the value was written. */
 export const lsSet = (key: string, value: string): boolean => attempt(() => (localStorage.setItem(key, value), true), false);
 
 /** Removes the key (nothing to forget when localStorage is unreadable). */
-export const lsRemove = (key: string): void => attempt(() => localStorage.removeItem(key), undefined);
+export const lsRemove = (key: string): void => attempt(() => localStorage.removeItem(key));
 
-/** Keys currently in localStorage that start with prefix ([] when unreadable). */
-export function lsKeys(prefix: string): string[] {
-  const out: string[] = [];
-  try {
-    for (let i = 0; i < localStorage.length; i++) {
-      const k = localStorage.key(i);
-      if (k && k.indexOf(prefix) === 0) out.push(k);
-    }
-  } catch {
-    // unreadable: no keys
-  }
-  return out;
-}
+/** Keys currently in localStorage that start with prefix ([] when unreadable). Storage lists its keys as own properties. */
+export const lsKeys = (prefix: string): string[] => attempt(() => Object.keys(localStorage).filter((k) => k.indexOf(prefix) === 0), []);

@@ -19,7 +19,7 @@ import type { UseStore } from 'idb-keyval';
 let store: UseStore | undefined | null;
 /** One IndexedDB connection per page: the outbox and the anonymous ID's mirror share it. */
 export const sharedIdb = (): UseStore | undefined =>
-  store === undefined ? (store = openIdb('tutti', 'outbox') || null) || undefined : store || undefined;
+  (store === undefined ? (store = openIdb('tutti', 'outbox') || null) : store) || undefined;
 
 /**
  * A short, stable name for one writeKey + endpoint: instances sending to different
@@ -36,7 +36,7 @@ export interface WebPlatform extends Partial<Platform> {
   env: WebEnvironment;
 }
 
-export function webPlatform(o: ResolvedOptions, idbId: string | undefined, channel?: Channel, warn: (...a: unknown[]) => void = () => undefined): WebPlatform {
+export function webPlatform(o: ResolvedOptions, idbId: string | undefined, channel: Channel | undefined, warn: (...a: unknown[]) => void): WebPlatform {
   const env = webEnvironment(channel);
   if (!win()) return { env, kv: memoryKV(), outbox: memoryOutbox(), transport: webTransport(), gzip };
   const idb = sharedIdb();

@@ -31,7 +31,7 @@ export function registry(): Registry {
 export function pageSingleton(make: () => Tutti): Tutti {
   const reg = registry();
   if (reg.instance) return reg.instance;
-  if (!win()) return make();
+  // Outside browsers reg is a throwaway object: registering there is harmless.
   const t = (reg.instance = make());
   (reg.plugins || []).forEach((p) => t.use(p));
   reg.plugins = undefined;

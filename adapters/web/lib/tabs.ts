@@ -53,8 +53,9 @@ export function lockTabs(locks: Locks, id = tabId()): Tabs {
       try {
         const state = await locks.query();
         for (const l of (state.held || []).concat(state.pending || [])) {
-          const other = String(l.name).slice(LOCK.length);
-          if (String(l.name).indexOf(LOCK) === 0 && ids.indexOf(other) < 0) ids.push(other);
+          const name = String(l.name);
+          const other = name.slice(LOCK.length);
+          if (name.indexOf(LOCK) === 0 && ids.indexOf(other) < 0) ids.push(other);
         }
       } catch {
         // cannot see other tabs: report only this one

@@ -80,7 +80,8 @@ export function webTransport(budget = 64000): WebTransport {
 
   return {
     inflight: () => inflight,
-    send(url, body, options) {
+    // async: a plain value answers; the beacon is still handed over synchronously (no await before it).
+    async send(url, body, options) {
       try {
         const size = byteLength(body);
         const extra = options.headers || {};
@@ -89,24 +90,23 @@ export function webTransport(budget = 64000): WebTransport {
         if (options.beacon) {
           // The page is going away: hand the body to the browser synchronously.
           // sendBeacon cannot carry headers (e.g. Content-Encoding), so such bodies use fetch.
-          const nav = typeof navigator !== 'undefined' ? navigator : undefined;
-          if (nav && typeof nav.sendBeacon === 'function' && !Object.keys(extra).length) {
-            if (nav.sendBeacon(url, new Blob([body as BlobPart], { type: TYPE }))) {
+          if (typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function' && !Object.keys(extra).length) {
+            if (navigator.sendBeacon(url, new Blob([body as BlobPart], { type: TYPE }))) {
               // Beacons draw on the same keepalive budget and their completion cannot be
               // observed, so their bytes count as in flight for a while.
               inflight += size;
               setTimeout(() => (inflight -= size), BEACON_HOLD);
               // 202: accepted for delivery by the browser; no answer will ever be read.
-              return Promise.resolve({ status: 202 });
+              return { status: 202 };
             }
           }
           // Over the budget a keepalive fetch fails outright: status 0 keeps the events
           // persisted for the next page instead.
-          return fits ? post(url, body, headers, size, true) : Promise.resolve({ status: 0 });
+          return fits ? post(url, body, headers, size, true) : { status: 0 };
         }
         return post(url, body, headers, size, fits, options.timeout);
       } catch {
-        return Promise.resolve({ status: 0 });
+        return { status: 0 };
       }
     },
   };

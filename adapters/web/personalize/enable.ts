@@ -52,7 +52,7 @@ export function enableSlots(tutti: Tutti, options: SlotOptions = {}): SlotsContr
           const other = list.filter(([x, c]) => x === t && c !== handle)[0];
           entry[0] = t;
           live = other ? other[1] : startSlots(t, { since: options.since || takeOverHold(), nonce: options.nonce });
-        }, undefined),
+        }),
       );
     };
     if ((tutti as Instance).options) begin(tutti);

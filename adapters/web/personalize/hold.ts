@@ -21,7 +21,7 @@ export function holdSlots(timeout: number, nonce?: unknown): void {
     () =>
       attempt(() => {
         if (reg.slotsUntil === until) document.querySelectorAll(`${SLOT_SELECTOR}[${PENDING_ATTR}]`).forEach((el) => el.removeAttribute(PENDING_ATTR));
-      }, undefined),
+      }),
     until - now,
   );
 }

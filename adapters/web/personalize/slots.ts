@@ -65,7 +65,7 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
   const o = t.options;
   const { p, timeout, antiFlicker } = slotSettings(t);
   const only = Array.isArray(p.slots) ? (p.slots as unknown[]).filter((s): s is string => typeof s === 'string') : undefined;
-  const warn = (...a: unknown[]) => attempt(() => t.warn && t.warn('[slots]', ...a), undefined);
+  const warn = (...a: unknown[]) => attempt(() => t.warn && t.warn('[slots]', ...a));
   const cache: DecisionCache = decisionCache(o ? o.writeKey + '@' + o.endpoint : '', () => t.getAnonymousId() + '\n' + (t.getUserId() || ''));
 
   const slots = new Map<Element, Slot>();
@@ -221,14 +221,14 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
               if (r.type === 'attributes') scan(r.target as Element);
               else r.addedNodes.forEach((n) => n.nodeType === 1 && scan(n as Element));
             }
-          }, undefined),
+          }),
         )
       : undefined;
   if (mo) mo.observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: [SLOT_ATTR] });
 
   const offs = [
-    listen(window, 'popstate', () => attempt(checkPage, undefined)),
-    listen(window, 'hashchange', () => attempt(checkPage, undefined)),
+    listen(window, 'popstate', () => attempt(checkPage)),
+    listen(window, 'hashchange', () => attempt(checkPage)),
     // Capture phase: a host handler that stops propagation still leaves the click counted.
     listen(
       document,
@@ -242,7 +242,7 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
               return;
             }
           }
-        }, undefined),
+        }),
       true,
     ),
   ];
@@ -253,7 +253,7 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
   scan(document);
 
   return {
-    refresh: () => attempt(() => scan(document), undefined),
+    refresh: () => attempt(() => scan(document)),
     stop() {
       attempt(() => {
         stopped = true;
@@ -262,7 +262,7 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
         exposure.stop();
         if (flushTimer) clearTimeout(flushTimer);
         slots.forEach((s, el) => !s.settled && el.removeAttribute(PENDING_ATTR));
-      }, undefined);
+      });
     },
   };
 }
