@@ -69,7 +69,8 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
   );
 
   const coreInit = core.init;
-  core.init = (options) => {
+  // `at`: when the async snippet's queued init() is replayed, the time it was called.
+  core.init = (options, at?: number) => {
     if (restoring || core.options) {
       core.warn('init: already initialised on this page (second init or SDK copy); ignored');
       return core;
@@ -78,10 +79,12 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
     // localStorage both lost it, the IndexedDB mirror may still have it: read that
     // first (calls meanwhile are buffered by the core with their own timestamps).
     const idb = win() ? sharedIdb() : undefined;
-    if (idb && !readCookie(AID_KEY) && !lsGet(AID_KEY)) {
-      // The landing page's view takes its place now (time, order), ahead of the calls made while
-      // waiting; a prerendered page's waits until shown, as in autoPageviews().
-      if (!viewed && (viewed = (options || {}).autoPageview !== false && !(document as { prerendering?: boolean }).prerendering)) core.page();
+    const wait = idb && !readCookie(AID_KEY) && !lsGet(AID_KEY);
+    // The landing page's view takes its place at the init() call (time, order), ahead of the
+    // calls made while IndexedDB is read or, through the snippet, before the SDK arrived;
+    // a prerendered page's waits until shown, as in autoPageviews().
+    if ((wait || at) && !viewed && (viewed = (options || {}).autoPageview !== false && !(document as { prerendering?: boolean }).prerendering)) core.call('page', [], at);
+    if (wait) {
       const go = (id: string | undefined) => {
         restoredId = id;
         restoring = undefined;

@@ -6,6 +6,8 @@ import type { Tutti } from '../../../src/types';
 
 export interface Replayable extends Tutti {
   call(method: string, args: unknown[], timestamp?: number): void;
+  /** `at`: when the snippet's init() was called (the landing page view is timed by it). */
+  init(options: Parameters<Tutti['init']>[0], at?: number): Tutti;
 }
 
 const DIRECT = ['on', 'flush', 'personalize', 'linkUrl'];
@@ -16,7 +18,7 @@ export function replayQueue(t: Replayable, queue: unknown): void {
     try {
       const method = String(item[0]);
       const args: unknown[] = Array.isArray(item[1]) ? item[1] : [];
-      if (method === 'init') t.init(args[0] as Parameters<Tutti['init']>[0]);
+      if (method === 'init') t.init(args[0] as Parameters<Tutti['init']>[0], item[2]);
       else if (DIRECT.indexOf(method) < 0) t.call(method, args, item[2]);
       else {
         const result = (t as unknown as Record<string, (...a: unknown[]) => unknown>)[method](...args);
