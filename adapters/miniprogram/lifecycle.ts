@@ -105,8 +105,9 @@ function tell<K extends Notice>(to: LifecycleListener[], name: K, ...args: Param
 export function createLifecycle(w: Wx | undefined) {
   const listeners: LifecycleListener[] = [];
   const pages = new WeakMap<object, PageState>();
-  let launched: { o: EntryOptions; at: number } | undefined;
-  let shown: { o: EntryOptions; at: number } | undefined;
+  /** Arguments of the launch and of the current show, as told to listeners. */
+  let launched: [EntryOptions, number] | undefined;
+  let shown: [EntryOptions, number] | undefined;
   let current: PageState | undefined;
   let lastRoute: string | undefined;
 
@@ -118,15 +119,15 @@ export function createLifecycle(w: Wx | undefined) {
 
   function launch(o: unknown): void {
     if (launched) return;
-    launched = { o: entry(o), at: now() };
-    tell(listeners, 'launch', launched.o, launched.at);
+    launched = [entry(o), now()];
+    tell(listeners, 'launch', ...launched);
   }
 
   function show(o: unknown): void {
     launch(o);
     if (shown) return;
-    shown = { o: entry(o), at: now() };
-    tell(listeners, 'show', shown.o, shown.at);
+    shown = [entry(o), now()];
+    tell(listeners, 'show', ...shown);
     checkTop();
   }
 
@@ -145,7 +146,7 @@ export function createLifecycle(w: Wx | undefined) {
 
   function hide(): void {
     if (!shown) return;
-    const since = shown.at;
+    const since = shown[1];
     shown = undefined;
     // The page on top leaves with the app, whichever of the two WeChat reports first.
     if (current && current.shown) leave(current);
@@ -295,8 +296,8 @@ export function createLifecycle(w: Wx | undefined) {
     /** Adds an instance; it hears at once what already happened (launch, show, current page). */
     subscribe(l: LifecycleListener): void {
       listeners.push(l);
-      if (launched) tell([l], 'launch', launched.o, launched.at);
-      if (shown) tell([l], 'show', shown.o, shown.at);
+      if (launched) tell([l], 'launch', ...launched);
+      if (shown) tell([l], 'show', ...shown);
       if (current && current.shown) tell([l], 'pageShow', current.view as PageView, current.at);
     },
   };
