@@ -30,13 +30,15 @@ export interface LifecycleListener {
   share(kind: ShareKind, view: PageView | undefined, arg: unknown, result: unknown): unknown;
 }
 
+// Short property names: each is read many times in the bundle.
 interface PageState {
-  shown: boolean;
+  /** Shown (on screen) now. */
+  on?: boolean;
   at: number;
   view?: PageView;
   query?: Record<string, string>;
   /** Seen only through getCurrentPages(): its own handlers are not wrapped. */
-  unwrapped?: boolean;
+  u?: boolean;
 }
 
 type AnyFn = (...args: any[]) => any;
@@ -139,9 +141,9 @@ export function createLifecycle(w: Wx | undefined) {
   function checkTop(): void {
     const top = pagesNow().pop();
     const st = top && pages.get(top);
-    if (!top || (st && !st.unwrapped)) return;
+    if (!top || (st && !st.u)) return;
     pageShow(top);
-    state(top).unwrapped = true;
+    state(top).u = true;
   }
 
   function hide(): void {
@@ -149,14 +151,14 @@ export function createLifecycle(w: Wx | undefined) {
     const since = shown[1];
     shown = undefined;
     // The page on top leaves with the app, whichever of the two WeChat reports first.
-    if (current && current.shown) leave(current);
+    if (current && current.on) leave(current);
     const at = now();
     tell(listeners, 'hide', at - since, at);
   }
 
   function state(page: object): PageState {
     let st = pages.get(page);
-    if (!st) pages.set(page, (st = { shown: false, at: 0 }));
+    if (!st) pages.set(page, (st = { at: 0 }));
     return st;
   }
 
@@ -167,10 +169,10 @@ export function createLifecycle(w: Wx | undefined) {
   function pageShow(page: PageInstance): void {
     if (!page || typeof page !== 'object') return;
     const st = state(page);
-    if (st.shown) return;
+    if (st.on) return;
     const route = routeOf(page);
-    if (current && current !== st && current.shown && current.unwrapped) leave(current);
-    st.shown = true;
+    if (current && current !== st && current.on && current.u) leave(current);
+    st.on = true;
     st.at = now();
     st.view = { route, query: { ...(page.options || st.query) }, referrer: lastRoute };
     lastRoute = route;
@@ -179,14 +181,14 @@ export function createLifecycle(w: Wx | undefined) {
   }
 
   function leave(st: PageState): void {
-    st.shown = false;
+    st.on = false;
     const at = now();
     tell(listeners, 'pageLeave', st.view as PageView, at - st.at, at);
   }
 
   function pageHide(page: PageInstance): void {
     const st = page && pages.get(page);
-    if (st && st.shown) leave(st);
+    if (st && st.on) leave(st);
   }
 
   function share(kind: ShareKind, page: PageInstance, arg: unknown, result: unknown): unknown {
@@ -298,7 +300,7 @@ export function createLifecycle(w: Wx | undefined) {
       listeners.push(l);
       if (launched) tell([l], 'launch', ...launched);
       if (shown) tell([l], 'show', ...shown);
-      if (current && current.shown) tell([l], 'pageShow', current.view as PageView, current.at);
+      if (current && current.on) tell([l], 'pageShow', current.view as PageView, current.at);
     },
   };
 }
