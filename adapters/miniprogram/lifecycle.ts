@@ -113,10 +113,10 @@ export function createLifecycle(w: Wx | undefined) {
   let current: PageState | undefined;
   let lastRoute: string | undefined;
 
-  /** A copy of launch/show options (the host may change its object later). */
+  /** A copy of launch/show options (the host may change its object later); listeners read scene, path, query and referrerInfo. */
   const entry = (o: unknown): EntryOptions => {
     const e = (o && typeof o === 'object' ? o : {}) as EntryOptions;
-    return { scene: e.scene, path: e.path, query: { ...e.query }, referrerInfo: e.referrerInfo };
+    return { ...e, query: { ...e.query } };
   };
 
   function launch(o: unknown): void {
