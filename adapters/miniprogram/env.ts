@@ -64,7 +64,7 @@ export function wxEnvironment(w: Wx | undefined, where: Whereabouts, online?: ()
       if (!fixed) fixed = staticContext(w);
       const ctx: Partial<EventContext> = {
         ...fixed,
-        miniprogram: { appId: (fixed.app as Info).namespace, scene: where.scene, path: where.path, query: where.query },
+        miniprogram: { appId: (fixed.app as Info).namespace, ...where },
       };
       if (network) ctx.network = { type: network, wifi: network === 'wifi', cellular: network !== 'wifi' && network !== 'none' && network !== 'unknown' };
       return ctx;

@@ -30,13 +30,15 @@ export interface LifecycleListener {
   share(kind: ShareKind, view: PageView | undefined, arg: unknown, result: unknown): unknown;
 }
 
+// Short property names: each is read many times in the bundle.
 interface PageState {
-  shown: boolean;
+  /** Shown (on screen) now. */
+  on?: boolean;
   at: number;
   view?: PageView;
   query?: Record<string, string>;
   /** Seen only through getCurrentPages(): its own handlers are not wrapped. */
-  unwrapped?: boolean;
+  u?: boolean;
 }
 
 type AnyFn = (...args: any[]) => any;
@@ -105,28 +107,29 @@ function tell<K extends Notice>(to: LifecycleListener[], name: K, ...args: Param
 export function createLifecycle(w: Wx | undefined) {
   const listeners: LifecycleListener[] = [];
   const pages = new WeakMap<object, PageState>();
-  let launched: { o: EntryOptions; at: number } | undefined;
-  let shown: { o: EntryOptions; at: number } | undefined;
+  /** Arguments of the launch and of the current show, as told to listeners. */
+  let launched: [EntryOptions, number] | undefined;
+  let shown: [EntryOptions, number] | undefined;
   let current: PageState | undefined;
   let lastRoute: string | undefined;
 
-  /** A copy of launch/show options (the host may change its object later). */
+  /** A copy of launch/show options (the host may change its object later); listeners read scene, path, query and referrerInfo. */
   const entry = (o: unknown): EntryOptions => {
     const e = (o && typeof o === 'object' ? o : {}) as EntryOptions;
-    return { scene: e.scene, path: e.path, query: { ...e.query }, referrerInfo: e.referrerInfo };
+    return { ...e, query: { ...e.query } };
   };
 
   function launch(o: unknown): void {
     if (launched) return;
-    launched = { o: entry(o), at: now() };
-    tell(listeners, 'launch', launched.o, launched.at);
+    launched = [entry(o), now()];
+    tell(listeners, 'launch', ...launched);
   }
 
   function show(o: unknown): void {
     launch(o);
     if (shown) return;
-    shown = { o: entry(o), at: now() };
-    tell(listeners, 'show', shown.o, shown.at);
+    shown = [entry(o), now()];
+    tell(listeners, 'show', ...shown);
     checkTop();
   }
 
@@ -138,24 +141,24 @@ export function createLifecycle(w: Wx | undefined) {
   function checkTop(): void {
     const top = pagesNow().pop();
     const st = top && pages.get(top);
-    if (!top || (st && !st.unwrapped)) return;
+    if (!top || (st && !st.u)) return;
     pageShow(top);
-    state(top).unwrapped = true;
+    state(top).u = true;
   }
 
   function hide(): void {
     if (!shown) return;
-    const since = shown.at;
+    const since = shown[1];
     shown = undefined;
     // The page on top leaves with the app, whichever of the two WeChat reports first.
-    if (current && current.shown) leave(current);
+    if (current && current.on) leave(current);
     const at = now();
     tell(listeners, 'hide', at - since, at);
   }
 
   function state(page: object): PageState {
     let st = pages.get(page);
-    if (!st) pages.set(page, (st = { shown: false, at: 0 }));
+    if (!st) pages.set(page, (st = { at: 0 }));
     return st;
   }
 
@@ -166,10 +169,10 @@ export function createLifecycle(w: Wx | undefined) {
   function pageShow(page: PageInstance): void {
     if (!page || typeof page !== 'object') return;
     const st = state(page);
-    if (st.shown) return;
+    if (st.on) return;
     const route = routeOf(page);
-    if (current && current !== st && current.shown && current.unwrapped) leave(current);
-    st.shown = true;
+    if (current && current !== st && current.on && current.u) leave(current);
+    st.on = true;
     st.at = now();
     st.view = { route, query: { ...(page.options || st.query) }, referrer: lastRoute };
     lastRoute = route;
@@ -178,14 +181,14 @@ export function createLifecycle(w: Wx | undefined) {
   }
 
   function leave(st: PageState): void {
-    st.shown = false;
+    st.on = false;
     const at = now();
     tell(listeners, 'pageLeave', st.view as PageView, at - st.at, at);
   }
 
   function pageHide(page: PageInstance): void {
     const st = page && pages.get(page);
-    if (st && st.shown) leave(st);
+    if (st && st.on) leave(st);
   }
 
   function share(kind: ShareKind, page: PageInstance, arg: unknown, result: unknown): unknown {
@@ -295,9 +298,9 @@ export function createLifecycle(w: Wx | undefined) {
     /** Adds an instance; it hears at once what already happened (launch, show, current page). */
     subscribe(l: LifecycleListener): void {
       listeners.push(l);
-      if (launched) tell([l], 'launch', launched.o, launched.at);
-      if (shown) tell([l], 'show', shown.o, shown.at);
-      if (current && current.shown) tell([l], 'pageShow', current.view as PageView, current.at);
+      if (launched) tell([l], 'launch', ...launched);
+      if (shown) tell([l], 'show', ...shown);
+      if (current && current.on) tell([l], 'pageShow', current.view as PageView, current.at);
     },
   };
 }

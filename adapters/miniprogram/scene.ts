@@ -5,43 +5,43 @@ import type { Campaign } from '../../src/types';
 import { parseQuery } from '../../src/lib/query';
 import { isUuid } from '../../src/lib/uuid';
 
-/** Scene value → campaign medium (source is always 'wechat'). README lists the table. */
+/** Scene value − 1000 → campaign medium (source is always 'wechat'). README lists the table. */
 const MEDIA: Array<[string, number[]]> = [
-  ['discover', [1001]],
-  ['search', [1005, 1006, 1027, 1042, 1053, 1106]],
-  ['share', [1007, 1008, 1036, 1044, 1096]],
-  ['timeline', [1154, 1155]],
-  ['qrcode', [1011, 1012, 1013, 1047, 1048, 1049]],
-  ['barcode', [1025, 1031, 1032]],
-  ['official_account', [1020, 1035, 1043, 1074, 1102]],
-  ['article', [1058, 1082, 1091]],
-  ['miniprogram', [1037, 1038]],
-  ['url_scheme', [1065]],
-  ['url_link', [1194]],
-  ['h5_link', [1167]],
-  ['cpc', [1045, 1046, 1067, 1068, 1084, 1095]],
-  ['recent', [1089]],
-  ['favorites', [1103, 1104]],
-  ['desktop', [1023]],
-  ['floating_window', [1131, 1187]],
-  ['app', [1069]],
-  ['message', [1014, 1107]],
+  ['discover', [1]],
+  ['search', [5, 6, 27, 42, 53, 106]],
+  ['share', [7, 8, 36, 44, 96]],
+  ['timeline', [154, 155]],
+  ['qrcode', [11, 12, 13, 47, 48, 49]],
+  ['barcode', [25, 31, 32]],
+  ['official_account', [20, 35, 43, 74, 102]],
+  ['article', [58, 82, 91]],
+  ['miniprogram', [37, 38]],
+  ['url_scheme', [65]],
+  ['url_link', [194]],
+  ['h5_link', [167]],
+  ['cpc', [45, 46, 67, 68, 84, 95]],
+  ['recent', [89]],
+  ['favorites', [103, 104]],
+  ['desktop', [23]],
+  ['floating_window', [131, 187]],
+  ['app', [69]],
+  ['message', [14, 107]],
 ];
 
 /**
  * Scenes where the user came back on their own (recently used, My mini-programs,
  * desktop icon, floating window, back from another mini-program). They label a first
  * visit but must not replace the campaign that brought the user, as direct web traffic
- * never does.
+ * never does. Written as scene value − 1000, like MEDIA.
  */
-const RETURNS = [1001, 1023, 1038, 1089, 1103, 1104, 1131, 1187];
+const RETURNS = [1, 23, 38, 89, 103, 104, 131, 187];
 
 export function sceneMedium(scene: number | undefined): string {
-  for (const [medium, scenes] of MEDIA) if (scenes.indexOf(scene as number) >= 0) return medium;
+  for (const [medium, scenes] of MEDIA) if (scenes.indexOf((scene as number) - 1000) >= 0) return medium;
   return 'other';
 }
 
-export const isReturnScene = (scene: number | undefined) => RETURNS.indexOf(scene as number) >= 0;
+export const isReturnScene = (scene: number | undefined) => RETURNS.indexOf((scene as number) - 1000) >= 0;
 
 function decodeOnce(s: string): string {
   try {

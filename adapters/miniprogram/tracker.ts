@@ -44,7 +44,8 @@ export function createTracker(where: Whereabouts): Tracker {
     // is direct traffic: it labels a new visit but never replaces the campaign of a live
     // session. A share adds `sharer` and `shareDepth` to the campaign.
     if (touch) t.touch({ params, fallback: isReturnScene(o.scene) && t.getSessionId() ? undefined : sceneCampaign(o.scene, from) });
-    const props: Record<string, unknown> = { scene: o.scene, path: o.path, query: o.query, ...from };
+    // `where` now holds exactly this entry's scene, path and query.
+    const props: Record<string, unknown> = { ...where, ...from };
     if (o.referrerInfo && o.referrerInfo.appId) props.referrerInfo = o.referrerInfo;
     return props;
   }
