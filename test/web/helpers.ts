@@ -26,3 +26,11 @@ export function recordFetch(status = 200) {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs the script-tag build as the snippet's async <script> would (document.currentScript set). */
+export async function loadScriptTag(): Promise<void> {
+  const tag = document.querySelector('script[src$="tutti.min.js"]') as HTMLScriptElement;
+  Object.defineProperty(document, 'currentScript', { configurable: true, get: () => tag });
+  await import('../../adapters/web/script');
+  delete (document as unknown as Record<string, unknown>).currentScript;
+}

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, expect, it, vi } from 'vitest';
 import type { Tutti } from '../../src/types';
-import { recordFetch, sleep } from './helpers';
+import { loadScriptTag, recordFetch, sleep } from './helpers';
 
 const rec = recordFetch();
 afterAll(() => vi.unstubAllGlobals());
@@ -22,10 +22,7 @@ it('the automatic page view carries the snippet init() time and comes first, onc
   w.tutti.track('CTA Clicked');
   await sleep(80); // the SDK arrives late
   const loadedAt = Date.now();
-  const tag = document.querySelector('script[src$="tutti.min.js"]') as HTMLScriptElement;
-  Object.defineProperty(document, 'currentScript', { configurable: true, get: () => tag });
-  await import('../../adapters/web/script');
-  delete (document as unknown as Record<string, unknown>).currentScript;
+  await loadScriptTag(); // the script element the snippet inserted is the one executing
   history.replaceState(null, '', location.href); // a router settling on the same URL
   await w.tutti.flush();
 

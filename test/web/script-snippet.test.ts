@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Tutti } from '../../src/types';
-import { recordFetch, sleep } from './helpers';
+import { loadScriptTag, recordFetch, sleep } from './helpers';
 
 const rec = recordFetch();
 afterAll(() => vi.unstubAllGlobals());
@@ -52,11 +52,7 @@ describe('async snippet', () => {
   it('the SDK replays them in order with original timestamps and settles the promises', async () => {
     await sleep(60); // the SDK arrives late
     const loadedAt = Date.now();
-    // the script element the snippet inserted is the one executing
-    const tag = document.querySelector('script[src$="tutti.min.js"]') as HTMLScriptElement;
-    Object.defineProperty(document, 'currentScript', { configurable: true, get: () => tag });
-    await import('../../adapters/web/script');
-    delete (document as unknown as Record<string, unknown>).currentScript;
+    await loadScriptTag(); // the script element the snippet inserted is the one executing
     expect(w.tutti._q).toBeUndefined(); // the stub is replaced by the real SDK
     expect(typeof w.tutti.getAnonymousId()).toBe('string');
     await flushed; // the snippet's flush() promise settles
