@@ -77,8 +77,6 @@ export function createQueue(
     return JSON.stringify({ writeKey: o.writeKey, sentAt, batch: [] }).slice(0, -2) + events.join(',') + ']}';
   }
 
-
-
   const notSaved = (e: unknown) => warn('queue not saved', e);
 
   function save(): Promise<void> {
