@@ -53,6 +53,21 @@ describe('event shape', () => {
     expect(e.context.page).toMatchObject({ url: 'https://www.example.com/', path: '/' });
   });
 
+  // messageIds of one person share a random tail (a batch compresses ~12 bytes per event
+  // better); a reset starts a new one, so the IDs do not tie the next person to the last.
+  it('gives the messageIds of a batch one tail, and a new one after reset()', async () => {
+    const { core, net } = make();
+    for (let i = 0; i < 5; i++) core.track('a', { i });
+    core.reset();
+    for (let i = 0; i < 5; i++) core.track('b', { i });
+    await core.flush();
+    const tails = (name: string) => new Set(net.events().filter((e) => e.event === name).map((e) => e.messageId.slice(19)));
+    expect(tails('a').size).toBe(1);
+    expect(tails('b').size).toBe(1);
+    expect([...tails('b')][0]).not.toBe([...tails('a')][0]);
+    expect(new Set(net.events().map((e) => e.messageId)).size).toBe(10);
+  });
+
   it('gives every event its own messageId and its own call time', async () => {
     const { core, net } = make();
     core.track('a');
