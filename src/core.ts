@@ -3,7 +3,7 @@
 // ever throws into the host page or app; calls made before `init` are buffered with their
 // timestamps and replayed in order.
 import type { KeyValueStore, Platform } from './platform';
-import type { ConsentState, Decision, EventContext, EventType, ExternalId, JsonObject, Plugin, ResolvedOptions, Tutti, TuttiEvent, TuttiEventMap, TuttiOptions } from './types';
+import type { ConsentState, Decision, EventContext, EventType, ExternalId, JsonObject, PlanShape, Plugin, ResolvedOptions, TrackingPlan, Tutti, TuttiEvent, TuttiEventMap, TuttiOptions } from './types';
 import { resolveOptions } from './options';
 import { createEmitter } from './lib/emitter';
 import { cleanName, cleanObject } from './lib/sanitize';
@@ -46,7 +46,8 @@ export interface CoreHooks {
   handoff?: HandoffCheck;
 }
 
-export interface CoreTutti extends Tutti {
+/** A `Tutti` with the adapters' extra methods; `Plan` and `Traits` as on `Tutti` (types only). */
+export interface CoreTutti<Plan extends PlanShape<Plan> = TrackingPlan, Traits extends object = object> extends Tutti<Plan, Traits> {
   /** Evaluates a landing (URL and referrer, or mini-program query and scene); may start a session. */
   touch(input: Landing): void;
   /** Replays a call made earlier, keeping its original time (async snippet, pre-init buffers). */

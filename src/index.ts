@@ -1,7 +1,7 @@
 // tutti/core: the platform-free core, for custom platforms and for the adapters.
 import { createCore as createCoreOn, type CoreHooks, type CoreTutti } from './core';
 import type { Platform } from './platform';
-import type { ResolvedOptions } from './types';
+import type { PlanShape, ResolvedOptions, TrackingPlan } from './types';
 import { memoryKV } from './lib/memory-kv';
 import { memoryOutbox } from './queue/memory-outbox';
 import { fetchTransport } from './delivery/fetch-transport';
@@ -24,7 +24,10 @@ export function basePlatform(): Platform {
  * The core on a custom platform: the parts `makePlatform` leaves out (or cannot make, when
  * it throws) come from `basePlatform()`, and every optional feature is on.
  */
-export function createCore(makePlatform: (options: ResolvedOptions) => Partial<Platform>, hooks: CoreHooks = {}): CoreTutti {
+export function createCore<Plan extends PlanShape<Plan> = TrackingPlan, Traits extends object = object>(
+  makePlatform: (options: ResolvedOptions) => Partial<Platform>,
+  hooks: CoreHooks = {},
+): CoreTutti<Plan, Traits> {
   const core: CoreTutti = createCoreOn(
     (options) => {
       const p = basePlatform();

@@ -239,13 +239,29 @@ export interface TuttiEventMap {
   decision: DecisionInfo;
 }
 
-/** The public API, identical on every adapter (SPEC §3). Every method returns at once and never throws. */
-export interface Tutti {
-  init(options: TuttiOptions): Tutti;
-  track(event: string, properties?: object): void;
+/**
+ * A tracking plan: event name → the type of its properties. The default accepts any event
+ * name with any object of properties; see README "Typed tracking plan".
+ */
+export type TrackingPlan = { [event: string]: object };
+
+/** What a plan must be (a type alias or an interface): every event's properties are an object. */
+export type PlanShape<Plan> = { [E in keyof Plan]: object };
+
+/** `track`'s arguments after the event name: optional when every property is optional. */
+export type TrackArgs<Properties> = {} extends Properties ? [properties?: Properties] : [properties: Properties];
+
+/**
+ * The public API, identical on every adapter (SPEC §3). Every method returns at once and never throws.
+ * Types only: `Plan` (event name → properties) types `track`, `Traits` types `identify`;
+ * without them any event name and any object are accepted.
+ */
+export interface Tutti<Plan extends PlanShape<Plan> = TrackingPlan, Traits extends object = object> {
+  init(options: TuttiOptions): Tutti<Plan, Traits>;
+  track<E extends keyof Plan & string>(event: E, ...properties: TrackArgs<Plan[E]>): void;
   page(name?: string | object, properties?: object): void;
   screen(name?: string | object, properties?: object): void;
-  identify(userId?: string | number | object | null, traits?: object): void;
+  identify(userId?: string | number | Traits | null, traits?: Traits): void;
   alias(userId: string, previousId?: string): void;
   group(groupId: string, traits?: object): void;
   setExternalId(type: string, id: string): void;

@@ -1,7 +1,7 @@
 // The npm entry `tutti/h5` (SPEC §1): the web SDK plus H5 container features, as a ready
 // singleton and `createTutti` for independent instances. Safe to import during SSR and in
 // Node (nothing touches the DOM until a method runs).
-import type { Tutti, TuttiOptions } from '../../src/types';
+import type { PlanShape, TrackingPlan, Tutti, TuttiOptions } from '../../src/types';
 import { pageSingleton } from '../web/lib/registry';
 import type { VitalsModule } from '../web/lib/vitals';
 import { createH5Tutti } from './create';
@@ -10,7 +10,7 @@ import { createH5Tutti } from './create';
 const loadVitals = (): Promise<VitalsModule> => import('web-vitals');
 
 /** An independent instance (own queue and settings); initialised when options are given. */
-export function createTutti(options?: TuttiOptions): Tutti {
+export function createTutti<Plan extends PlanShape<Plan> = TrackingPlan, Traits extends object = object>(options?: TuttiOptions): Tutti<Plan, Traits> {
   const t = createH5Tutti(loadVitals);
   if (options) t.init(options);
   return t;

@@ -4,7 +4,7 @@
 // WeChat, carries no fallback and stays uninitialised there.
 import { createCore, type CoreTutti } from '../../src/core';
 import type { Platform } from '../../src/platform';
-import type { Tutti, TuttiOptions } from '../../src/types';
+import type { PlanShape, TrackingPlan, Tutti, TuttiOptions } from '../../src/types';
 import { wxEnvironment, type Whereabouts } from './env';
 import { lifecycle } from './lifecycle';
 import { wxOutbox } from './outbox';
@@ -19,9 +19,15 @@ export type Fallback = () => Pick<Platform, 'kv' | 'outbox' | 'transport'>;
 /** What the app-hide flush (tracker.ts) may send at once: the mini-program is suspended about 5 s later. */
 const HIDE_FLUSH_BYTES = 200000;
 
+/**
+ * An independent instance, initialised when options are given. `createTutti<Plan>(options)`
+ * types `track` by a tracking plan (types only; README "Typed tracking plan").
+ */
+export type CreateTutti = <Plan extends PlanShape<Plan> = TrackingPlan, Traits extends object = object>(options?: TuttiOptions) => Tutti<Plan, Traits>;
+
 /** `createTutti` of an entry; without `fallback`, init outside WeChat leaves the instance a no-op (debug warning). */
-export function tuttiFactory(fallback?: Fallback): (options?: TuttiOptions) => Tutti {
-  return (options) => {
+export function tuttiFactory(fallback?: Fallback): CreateTutti {
+  return (options?: TuttiOptions) => {
     const w = getWx();
     const where: Whereabouts = {};
     let core: CoreTutti | undefined;

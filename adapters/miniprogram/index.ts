@@ -21,4 +21,4 @@ export const createTutti = tuttiFactory(() => ({ kv: memoryKV(), outbox: memoryO
 /** The ready singleton: `tutti.init(options)` configures it. */
 const tutti: Tutti = createTutti();
 export default tutti;
-export type { Tutti, TuttiOptions } from '../../src/types';
+export type { PlanShape, TrackingPlan, TrackArgs, Tutti, TuttiOptions } from '../../src/types';

@@ -14,4 +14,4 @@ export const createTutti = tuttiFactory();
 /** The ready singleton: `tutti.init(options)` configures it. */
 const tutti: Tutti = createTutti();
 export default tutti;
-export type { Tutti, TuttiOptions } from '../../src/types';
+export type { PlanShape, TrackingPlan, TrackArgs, Tutti, TuttiOptions } from '../../src/types';

@@ -1,7 +1,7 @@
 // The npm entry `tutti` (SPEC §1): a ready singleton plus `createTutti` for independent
 // instances. Safe to import during SSR and in Node: nothing here touches the DOM until
 // a method runs, and outside a browser Tutti falls back to memory storage and fetch.
-import type { Tutti, TuttiOptions } from '../../src/types';
+import type { PlanShape, TrackingPlan, Tutti, TuttiOptions } from '../../src/types';
 import { createWebTutti } from './lib/create';
 import { pageSingleton } from './lib/registry';
 import type { VitalsModule } from './lib/vitals';
@@ -10,7 +10,7 @@ import type { VitalsModule } from './lib/vitals';
 const loadVitals = (): Promise<VitalsModule> => import('web-vitals');
 
 /** An independent instance (own queue and settings); initialised when options are given. */
-export function createTutti(options?: TuttiOptions): Tutti {
+export function createTutti<Plan extends PlanShape<Plan> = TrackingPlan, Traits extends object = object>(options?: TuttiOptions): Tutti<Plan, Traits> {
   const t = createWebTutti({ loadVitals });
   if (options) t.init(options);
   return t;
