@@ -152,6 +152,35 @@ describe('delivery', () => {
     await until(() => tracked(aid, 'Storage Full').length === 300, 15000, 'events with full storage');
   });
 
+  it('storage full, then killed: the relaunch delivers what was persisted and reports the rest via dropped', async () => {
+    const storage = new Storage();
+    for (let i = 0; i < 9; i++) storage.set('host_' + i, JSON.stringify('h'.repeat(KEY_LIMIT - 64)));
+    storage.set('host_9', JSON.stringify('h'.repeat(TOTAL_LIMIT - storage.size() - 60000)));
+    const a = await start({ storage });
+    a.rt.launch({ path: 'pages/index/index' });
+    const aid = a.tutti.getAnonymousId();
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+    a.rt.setOffline(true);
+    for (let i = 0; i < 300; i++) a.tutti.track('Storage Full', { i, pad: 'p'.repeat(300) });
+    a.rt.hide();
+    await sleep(200);
+    a.rt.kill();
+
+    const b = await start({ storage, init: false });
+    const dropped: Array<{ count: number; reason: string; events: unknown[] }> = [];
+    b.tutti.on('dropped', (d) => dropped.push(d));
+    b.tutti.init({ writeKey: 'mp-key', endpoint: suite.collector.url, flushInterval: 50 });
+    b.rt.launch({ path: 'pages/index/index' });
+    await until(() => tracked(aid, 'Mini App Hidden').length === 1, 10000, 'the persisted events');
+    await sleep(300);
+    const delivered = tracked(aid, 'Storage Full').map((e) => e.properties.i as number);
+    expect(dropped).toEqual([{ events: [], count: 300 - delivered.length, reason: 'storage full' }]);
+    expect(delivered.length).toBeGreaterThan(0);
+    expect(delivered.length).toBeLessThan(300);
+    // The newest were kept.
+    expect(delivered.sort((x, y) => x - y)).toEqual(Array.from({ length: delivered.length }, (_, k) => 300 - delivered.length + k));
+  });
+
   it('an event that was in flight when the app was killed is sent again after relaunch', async () => {
     const storage = new Storage();
     const a = await start({ storage, init: { flushInterval: 10 } });
