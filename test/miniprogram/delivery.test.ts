@@ -1,6 +1,6 @@
 // Delivery from a mini-program: request concurrency, outages, kill and relaunch, a full
 // device storage. Figures (requests per 500 events, events after an outage) are printed.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { collectorSuite, sleep, until } from './harness';
 import { KEY_LIMIT, Storage, TOTAL_LIMIT, type RequestLog } from './wx-runtime';
 
@@ -179,6 +179,27 @@ describe('delivery', () => {
     expect(delivered.length).toBeLessThan(300);
     // The newest were kept.
     expect(delivered.sort((x, y) => x - y)).toEqual(Array.from({ length: delivered.length }, (_, k) => 300 - delivered.length + k));
+  });
+
+  it('a relative endpoint (wx.request needs an absolute URL): one warning at init, events fail via failed instead of retrying forever', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { rt, tutti } = await start({ init: false });
+    const failed: Array<{ events: unknown[]; status: number }> = [];
+    tutti.on('failed', (f) => failed.push(f));
+    tutti.init({ writeKey: 'mp-key', endpoint: '/collect', flushInterval: 50, debug: true, retry: { baseDelay: 20, maxDelay: 40 } });
+    rt.launch({ path: 'pages/index/index' });
+    tutti.track('Relative');
+    await until(() => failed.some((f) => f.events.some((e: any) => e.event === 'Relative')), 3000, 'the failed report');
+    await sleep(500);
+    // Every event reported once, with a status the app can tell apart from a network error.
+    const events = failed.flatMap((f) => f.events as Array<{ messageId: string }>);
+    expect(new Set(events.map((e) => e.messageId)).size).toBe(events.length);
+    expect(failed.every((f) => f.status === 400)).toBe(true);
+    expect(rt.requests.filter((r) => r.url.indexOf('/v1/batch') >= 0)).toEqual([]);
+    // Out of the outbox: a relaunch does not try them again.
+    expect(Array.from(rt.storage.map.keys()).filter((k) => /^tutti_ob_\d+$/.test(k))).toEqual([]);
+    expect(warn.mock.calls.filter((c) => c.join(' ').includes('relative endpoint'))).toHaveLength(1);
+    warn.mockRestore();
   });
 
   it('an event that was in flight when the app was killed is sent again after relaunch', async () => {
