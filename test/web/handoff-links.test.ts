@@ -88,8 +88,25 @@ describe('cross-domain link decoration', () => {
     b.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }));
     await sleep(0);
     expect(b.href).toBe('https://partner.com/other');
-    stop();
     document.removeEventListener('click', rewrite);
+
+    // A handler that clicks another link before the first one navigates: the first keeps its parameters for its navigation.
+    b.href = 'https://partner.com/p';
+    let navigatesTo = '';
+    const nested = (e: Event) => {
+      e.preventDefault();
+      if (e.target !== a) return;
+      b.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }));
+      navigatesTo = a.href; // what the browser reads once this dispatch is over
+    };
+    document.addEventListener('click', nested);
+    a.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }));
+    expect(navigatesTo).toBe('https://shop.partner.com/x?id=1&tutti_aid=X');
+    await sleep(0);
+    expect(a.getAttribute('href')).toBe('//shop.partner.com/x?id=1');
+    expect(b.getAttribute('href')).toBe('https://partner.com/p');
+    stop();
+    document.removeEventListener('click', nested);
   });
 
   it('a throwing linkUrl never breaks the click', () => {

@@ -13,22 +13,24 @@ import { listen } from './dom';
 export function decorateLinks(domains: string[], linkUrl: (url: string) => string): () => void {
   const list = domains.map((d) => String(d).replace(/^\./, '').toLowerCase()).filter(Boolean);
   if (!list.length) return () => undefined;
-  // Puts the last decorated link back; run first by a click that comes before its task
-  // (a busy page dispatches queued clicks before timers), so `h` is never a decorated href.
-  let undo = () => {};
+  // Puts the last decorated link back. A click on that same link before its task (a busy
+  // page dispatches queued clicks before timers) runs it first, so `h` is never a decorated
+  // href; a click on another link inside a click handler (before the first link's
+  // navigation has read its href) leaves it alone.
+  let undo = (_b?: Element) => {};
   const onClick = (e: Event) => {
     try {
-      undo();
       const target = e.target as Element | null;
       const a = target && target.closest ? (target.closest('a[href]') as HTMLAnchorElement | null) : null;
       // SVG links have no string href/hostname and are skipped.
       if (!a || typeof a.href !== 'string' || !/^https?:$/.test(a.protocol)) return;
       const host = a.hostname.toLowerCase();
       if (host === location.hostname.toLowerCase() || !list.some((d) => onDomain(host, d))) return;
+      undo(a);
       const h = a.getAttribute('href')!;
       const d = (a.href = linkUrl(a.href));
-      // Unless the page has changed the href since.
-      setTimeout((undo = () => a.getAttribute('href') == d && (a.href = h)));
+      // Unless the page has changed the href since. The timer calls it without an argument.
+      setTimeout((undo = (b) => (!b || b == a) && a.getAttribute('href') == d && (a.href = h)));
     } catch {
       // a link we cannot decorate still navigates
     }
