@@ -38,6 +38,8 @@ export interface OutboxStore {
   /** Every record, oldest first. */
   all(): Promise<QueuedEvent[]>;
   clear(): Promise<void>;
+  /** Events the previous process held in memory only (storage full) and lost, reported via `dropped`; set once `all()` has been called. */
+  lost?: import('./types').DroppedInfo;
 }
 
 /**

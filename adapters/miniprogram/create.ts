@@ -4,7 +4,7 @@
 // WeChat, carries no fallback and stays uninitialised there.
 import { createCore, type CoreTutti } from '../../src/core';
 import type { Platform } from '../../src/platform';
-import type { PlanShape, TrackingPlan, Tutti, TuttiOptions } from '../../src/types';
+import type { PlanShape, ResolvedOptions, TrackingPlan, Tutti, TuttiOptions } from '../../src/types';
 import { wxEnvironment, type Whereabouts } from './env';
 import { lifecycle } from './lifecycle';
 import { wxOutbox } from './outbox';
@@ -33,10 +33,16 @@ export function tuttiFactory(fallback?: Fallback): CreateTutti {
     let core: CoreTutti | undefined;
     const tracker = createTracker(where);
 
-    const platform = (): Platform => {
+    const platform = (o: ResolvedOptions): Platform => {
       // Back online: send what waited instead of sitting out the retry backoff.
       const env = wxEnvironment(w, where, () => core && core.flush());
-      if (w) return { env, kv: wxKV(w), outbox: wxOutbox(w), transport: wxTransport(w, 2), beaconBytes: HIDE_FLUSH_BYTES };
+      if (w) {
+        // wx.request fails a relative URL as a network error, retried forever: as tutti/core
+        // does in Node, such events fail at once (status 400 via `failed`) after one warning.
+        const absolute = /^\w+:/.test(o.endpoint);
+        if (!absolute) core!.warn('relative endpoint');
+        return { env, kv: wxKV(w), outbox: wxOutbox(w), transport: absolute ? wxTransport(w, 2) : { send: async () => ({ status: 400 }) }, beaconBytes: HIDE_FLUSH_BYTES };
+      }
       // The core turns this throw into a debug warning and leaves the instance uninitialised.
       if (!fallback) throw new Error('outside WeChat: use tutti/miniprogram');
       return { env, ...fallback() };

@@ -6,8 +6,10 @@
 // small chunk, not the whole queue. The outbox keeps at most `maxChunks` chunks (4 MB by
 // default, whatever the language of the events). When a write fails (quota exceeded) or the budget
 // is reached, the oldest chunks leave storage first; their records stay in memory and are
-// still sent during this launch, but a kill before that loses them (the backend sees the
-// gap through `context.sequence`). A storage exception never reaches the core.
+// still sent during this launch. While some are in memory only, their number is kept under
+// `tutti_ob_lost`: if WeChat kills the app before they are sent, the next launch finds it
+// and the queue reports them via `dropped` (reason 'storage full'; the backend also sees
+// the gap through `context.sequence`). A storage exception never reaches the core.
 //
 // The chunks of the previous launch are found by listing the storage keys
 // (getStorageInfoSync, present since the first base library), so no index key is kept
@@ -18,6 +20,8 @@ import { dropKey, readString, writeString } from './storage';
 import { wxCall, type Wx } from './wx';
 
 const chunkKey = (n: number) => 'tutti_ob_' + n;
+/** How many records are in memory only; not a chunk key (`tutti_ob_<digits>`). */
+const LOST = 'tutti_ob_lost';
 /** The chunk number of a record that lives only in memory. */
 const MEMORY = -1;
 
@@ -46,6 +50,8 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
   const chunks = new Map<number, number>();
   let next = 0;
   let loaded = false;
+  /** The count under LOST. */
+  let marked = 0;
 
   /** Reads the chunks the previous launch left. */
   function load(): void {
@@ -74,6 +80,10 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
       if (!chunks.has(n)) dropKey(w, chunkKey(n));
       next = n + 1;
     }
+    // The previous process died holding these in memory only.
+    const lost = +(readString(w, LOST) as string);
+    if (lost) box.lost = { events: [], count: lost, reason: 'storage full' };
+    dropKey(w, LOST);
   }
 
   /** Moves a chunk's records to memory and frees its key. */
@@ -103,6 +113,10 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
         if (oldest === n) break;
       }
     }
+    // LOST: how many records are in memory only (absent when none).
+    let m = 0;
+    slots.forEach((s) => s.n < 0 && m++); // MEMORY
+    if (m !== marked) (marked = m) ? writeString(w, LOST, '' + m) : dropKey(w, LOST);
   }
 
   /** Runs an operation on the loaded outbox; a storage exception resolves to `fallback`. */
@@ -118,7 +132,7 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
   /** Marks the chunk of a record that changed; one in memory has nothing to rewrite. */
   const touch = (dirty: Set<number>, s: Slot) => s.n !== MEMORY && dirty.add(s.n);
 
-  return {
+  const box: OutboxStore = {
     put(list) {
       return run(() => {
         const dirty = new Set<number>();
@@ -161,7 +175,9 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
         chunks.forEach((_, n) => dropKey(w, chunkKey(n)));
         chunks.clear();
         slots.clear();
+        persist(new Set());
       });
     },
   };
+  return box;
 }

@@ -316,6 +316,8 @@ export function createQueue(
         const orphans = (await p.outbox.all()).filter(
           (r) => r && r.event && !mine.has(r.id) && (!tabs || !r.owner || r.owner === tabs.id || alive.indexOf(r.owner) < 0),
         );
+        const lost = p.outbox.lost;
+        if (lost) emit('dropped', lost);
         if (!orphans.length) return;
         for (const r of orphans) {
           r.attempts = r.attempts || 0;

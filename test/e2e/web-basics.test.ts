@@ -173,6 +173,40 @@ describe('web SDK in Chromium', () => {
     expect(await pageErrors(page)).toEqual([]);
   });
 
+  it('cross-domain linking: new-tab opens carry the parameters, and the link in the page gets its own href back', async () => {
+    const other = w.site.url.replace('127.0.0.1', 'localhost');
+    w.site.page('/to.html', scriptPage(attrs()));
+    const href = `${other}/to.html?ref=nav`;
+    const from = w.site.page(
+      '/from-tabs.html',
+      scriptPage(
+        attrs({ 'link-domains': 'localhost' }),
+        `<a id="blank" href="${href}" target="_blank">new tab</a> <a id="plain" href="${href}">plain</a>
+        <a id="spa" href="${href}">cancelled</a>
+        <script>document.getElementById('spa').addEventListener('click', function (e) { e.preventDefault(); window.__read = this.href; });</script>`,
+      ),
+    );
+    const page = await ctx.newPage();
+    await page.goto(from);
+    const id = await anonymousId(page);
+    const opened = async (click: () => Promise<void>) => {
+      const [tab] = await Promise.all([ctx.waitForEvent('page'), click()]);
+      await tab.waitForLoadState();
+      expect(await anonymousId(tab)).toBe(id); // the other site's own storage is empty: only the parameters carry the ID
+      expect(tab.url()).toBe(href);
+      await tab.close();
+    };
+    await opened(() => page.click('#blank'));
+    await opened(() => page.click('#plain', { modifiers: ['ControlOrMeta'] }));
+    await opened(() => page.click('#plain', { button: 'middle' }));
+    await page.click('#spa');
+    // The page's own handler, after ours, read the decorated URL.
+    expect(await page.evaluate(() => (window as any).__read)).toMatch(/tutti_aid=.*tutti_ts=/);
+    await sleep(100);
+    for (const a of ['#blank', '#plain', '#spa']) expect(await page.getAttribute(a, 'href')).toBe(href);
+    expect(await pageErrors(page)).toEqual([]);
+  });
+
   it('bad input never reaches window.onerror and tracking keeps working', async () => {
     const url = w.site.page('/bad.html', scriptPage(attrs({ 'auto-pageview': false, debug: false })));
     const page = await ctx.newPage();

@@ -1,6 +1,6 @@
 // Delivery from a mini-program: request concurrency, outages, kill and relaunch, a full
 // device storage. Figures (requests per 500 events, events after an outage) are printed.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { collectorSuite, sleep, until } from './harness';
 import { KEY_LIMIT, Storage, TOTAL_LIMIT, type RequestLog } from './wx-runtime';
 
@@ -150,6 +150,56 @@ describe('delivery', () => {
     rt.setOffline(false);
     const aid = tutti.getAnonymousId();
     await until(() => tracked(aid, 'Storage Full').length === 300, 15000, 'events with full storage');
+  });
+
+  it('storage full, then killed: the relaunch delivers what was persisted and reports the rest via dropped', async () => {
+    const storage = new Storage();
+    for (let i = 0; i < 9; i++) storage.set('host_' + i, JSON.stringify('h'.repeat(KEY_LIMIT - 64)));
+    storage.set('host_9', JSON.stringify('h'.repeat(TOTAL_LIMIT - storage.size() - 60000)));
+    const a = await start({ storage });
+    a.rt.launch({ path: 'pages/index/index' });
+    const aid = a.tutti.getAnonymousId();
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+    a.rt.setOffline(true);
+    for (let i = 0; i < 300; i++) a.tutti.track('Storage Full', { i, pad: 'p'.repeat(300) });
+    a.rt.hide();
+    await sleep(200);
+    a.rt.kill();
+
+    const b = await start({ storage, init: false });
+    const dropped: Array<{ count: number; reason: string; events: unknown[] }> = [];
+    b.tutti.on('dropped', (d) => dropped.push(d));
+    b.tutti.init({ writeKey: 'mp-key', endpoint: suite.collector.url, flushInterval: 50 });
+    b.rt.launch({ path: 'pages/index/index' });
+    await until(() => tracked(aid, 'Mini App Hidden').length === 1, 10000, 'the persisted events');
+    await sleep(300);
+    const delivered = tracked(aid, 'Storage Full').map((e) => e.properties.i as number);
+    expect(dropped).toEqual([{ events: [], count: 300 - delivered.length, reason: 'storage full' }]);
+    expect(delivered.length).toBeGreaterThan(0);
+    expect(delivered.length).toBeLessThan(300);
+    // The newest were kept.
+    expect(delivered.sort((x, y) => x - y)).toEqual(Array.from({ length: delivered.length }, (_, k) => 300 - delivered.length + k));
+  });
+
+  it('a relative endpoint (wx.request needs an absolute URL): one warning at init, events fail via failed instead of retrying forever', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { rt, tutti } = await start({ init: false });
+    const failed: Array<{ events: unknown[]; status: number }> = [];
+    tutti.on('failed', (f) => failed.push(f));
+    tutti.init({ writeKey: 'mp-key', endpoint: '/collect', flushInterval: 50, debug: true, retry: { baseDelay: 20, maxDelay: 40 } });
+    rt.launch({ path: 'pages/index/index' });
+    tutti.track('Relative');
+    await until(() => failed.some((f) => f.events.some((e: any) => e.event === 'Relative')), 3000, 'the failed report');
+    await sleep(500);
+    // Every event reported once, with a status the app can tell apart from a network error.
+    const events = failed.flatMap((f) => f.events as Array<{ messageId: string }>);
+    expect(new Set(events.map((e) => e.messageId)).size).toBe(events.length);
+    expect(failed.every((f) => f.status === 400)).toBe(true);
+    expect(rt.requests.filter((r) => r.url.indexOf('/v1/batch') >= 0)).toEqual([]);
+    // Out of the outbox: a relaunch does not try them again.
+    expect(Array.from(rt.storage.map.keys()).filter((k) => /^tutti_ob_\d+$/.test(k))).toEqual([]);
+    expect(warn.mock.calls.filter((c) => c.join(' ').includes('relative endpoint'))).toHaveLength(1);
+    warn.mockRestore();
   });
 
   it('an event that was in flight when the app was killed is sent again after relaunch', async () => {

@@ -162,6 +162,45 @@ describe('wxOutbox', () => {
     expect(await box.all()).toEqual([]);
   });
 
+  it('counts the records it holds in memory only, so a relaunch after a kill knows how many were lost', async () => {
+    const full = async () => {
+      const storage = new Storage();
+      const rt = createRuntime({ storage });
+      for (let i = 0; i < 9; i++) rt.wx.setStorageSync('host' + i, 'y'.repeat(KEY_LIMIT - 100));
+      rt.wx.setStorageSync('host9', 'y'.repeat(KEY_LIMIT - 100 - 150000));
+      const box = wxOutbox(rt.wx, { chunkBytes: 30000 });
+      for (let i = 0; i < 300; i++) await box.put([record(i)]);
+      return { storage, box };
+    };
+    const relaunch = async (storage: Storage) => {
+      const box = wxOutbox(createRuntime({ storage }).wx);
+      return { persisted: ids(await box.all()), lost: box.lost ? box.lost.count : 0 };
+    };
+
+    // Killed with records in memory only: the next launch finds the newest records and the number of the others.
+    const killed = await full();
+    const next = await relaunch(killed.storage);
+    expect(next.persisted.length).toBeGreaterThan(0);
+    expect(next.persisted[next.persisted.length - 1]).toBe(299);
+    expect(next.lost).toBe(300 - next.persisted.length);
+    expect(killed.storage.map.get('tutti_ob_lost')).toBeUndefined(); // read once
+    // The launch after that has nothing more to report.
+    expect((await relaunch(killed.storage)).lost).toBe(0);
+
+    // The process lived on and sent the records that were in memory only: nothing lost.
+    const lived = await full();
+    const inMemory = ids(await lived.box.all()).slice(0, next.lost);
+    await lived.box.remove(inMemory.map((i) => record(i as number).id));
+    const after = await relaunch(lived.storage);
+    expect(after.lost).toBe(0);
+    expect(after.persisted).toEqual(next.persisted);
+
+    // Consent denied (clear): those events were given up on purpose, nothing to report.
+    const cleared = await full();
+    await cleared.box.clear();
+    expect(Array.from(cleared.storage.map.keys()).filter((k) => k.indexOf('tutti_') === 0)).toEqual([]);
+  });
+
   it('adopts chunks missing from a stale index and ignores corrupt ones', async () => {
     const storage = new Storage();
     const rt = createRuntime({ storage });
