@@ -4,6 +4,7 @@
 // builds with their delivery status (matched by messageId), shows event data as text
 // only, keeps at most `max` rows, removes itself completely, and the script add-on opens
 // only with ?tutti_debug=1, whichever of SDK and add-on loads first.
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createWebTutti } from '../../adapters/web/lib/create';
@@ -11,6 +12,7 @@ import { pageSingleton } from '../../adapters/web/lib/registry';
 import { enableInspector } from '../../adapters/web/inspector/index';
 import type { CoreTutti } from '../../src/core';
 import type { Tutti, TuttiEvent } from '../../src/types';
+import { loadScriptTag } from './helpers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Win = Window & { tutti?: Tutti; __tutti__?: Record<string, unknown> };
@@ -250,6 +252,26 @@ describe('dist/tutti.inspector.min.js', () => {
     await sleep(20);
     t.track('Seen');
     expect(statusOf('Seen')).toBe('queued');
+  });
+
+  it('loaded after the async snippet, before the SDK: works through the stub', async () => {
+    history.replaceState(null, '', '/?tutti_debug=1');
+    document.head.innerHTML = '';
+    const snippet = readFileSync('adapters/web/snippet.js', 'utf8').replace(
+      "endpoint: 'https://collect.example.com' }",
+      "endpoint: 'https://c.example.com', webVitals: false, autoPageview: false, flushInterval: 60000 }",
+    );
+    new Function(snippet)();
+    expect(Array.isArray((w.tutti as unknown as { _q: unknown[] })._q)).toBe(true);
+    await runAddon();
+    w.tutti!.track('Via Stub');
+    expect(host()).toBeNull();
+    vi.resetModules();
+    await loadScriptTag();
+    await sleep(20);
+    expect(statusOf('Via Stub')).toBe('queued');
+    await w.tutti!.flush();
+    expect(statusOf('Via Stub')).toBe('sent (200)');
   });
 
   it('no SDK by the time the page has loaded: a console warning only', async () => {
