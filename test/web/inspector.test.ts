@@ -22,6 +22,8 @@ const OPTIONS = { writeKey: 'wk', endpoint: 'https://c.example.com', webVitals: 
 /** Collector stub: answers 200 and rejects (by messageId) every event named in `reject`. */
 let reject: string[] = [];
 let status = 200;
+/** Requests answered; later ones never are. Infinity: all. */
+let answered = Infinity;
 beforeEach(() => {
   w.__tutti__?.inspector && (w.__tutti__.inspector as () => void)();
   delete w.__tutti__;
@@ -32,9 +34,11 @@ beforeEach(() => {
   history.replaceState(null, '', '/');
   reject = [];
   status = 200;
+  answered = Infinity;
   vi.stubGlobal(
     'fetch',
     vi.fn(async (_url: string, init: RequestInit) => {
+      if (answered-- <= 0) return new Promise<Response>(() => undefined);
       const text = init.body instanceof Uint8Array ? gunzipSync(init.body).toString('utf8') : String(init.body);
       const batch: TuttiEvent[] = JSON.parse(text).batch;
       const rejected = batch.filter((e) => reject.includes(String(e.event))).map((e) => ({ messageId: e.messageId, reason: 'schema' }));
@@ -121,6 +125,32 @@ describe('enableInspector', () => {
     // a status for an event no longer listed does not bring it back
     await t.flush();
     expect(rows().length).toBe(100);
+    expect(rows()[0].querySelector('span')!.textContent!.trim()).toBe('E129');
+    expect(rows()[99].querySelector('span')!.textContent!.trim()).toBe('E30');
+    expect(rows().every((li) => li.querySelector('i')!.textContent === 'sent (200)')).toBe(true);
+  });
+
+  it('a status for an event no longer listed does not bring it back', async () => {
+    const t = await started({ batchSize: 2 });
+    enableInspector(t, { max: 3 });
+    for (let i = 0; i < 5; i++) t.track('E' + i);
+    const names = () => rows().map((li) => li.querySelector('span')!.textContent!.trim() + ' ' + li.querySelector('i')!.textContent);
+    expect(names()).toEqual(['E4 queued', 'E3 queued', 'E2 queued']);
+    answered = 1; // the collector answers the first batch (E0, E1) only
+    void t.flush();
+    await sleep(30);
+    expect((fetch as unknown as { mock: { calls: unknown[] } }).mock.calls.length).toBe(2);
+    expect(names()).toEqual(['E4 queued', 'E3 queued', 'E2 queued']);
+  });
+
+  it('lists events built before it opened once they are delivered', async () => {
+    const t = await started();
+    t.track('Before');
+    await sleep(5);
+    enableInspector(t);
+    expect(rows().length).toBe(0);
+    await t.flush();
+    expect(statusOf('Before')).toBe('sent (200)');
   });
 
   it('shows identity, session, campaign and consent; "Flush now" sends the queue', async () => {

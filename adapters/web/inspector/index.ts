@@ -83,6 +83,7 @@ function mount(t: Tutti, options: InspectorOptions): (() => void) & { add(e: Tut
   const flush = el('button', body, 'Flush now');
   const list = el('ol', body);
   const rows = new Map<string, Row>();
+  const opened = Date.now();
   body.hidden = !options.open;
 
   const refresh = () =>
@@ -123,7 +124,8 @@ function mount(t: Tutti, options: InspectorOptions): (() => void) & { add(e: Tut
   const status = (cls: string) => (info: { events: TuttiEvent[]; status?: number; reason?: string }) =>
     attempt(() => {
       for (const e of info.events || []) {
-        const r = row(e);
+        // Unknown events are listed only when built before the panel opened (not when capped away).
+        const r = (e && rows.get(e.messageId)) || (Date.parse(e.timestamp) < opened ? row(e) : undefined);
         if (!r) continue;
         r.e = e;
         r.st.className = cls;
