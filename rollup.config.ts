@@ -64,6 +64,7 @@ const libraries: Array<[name: string, input: string]> = [
   ['h5', 'adapters/h5/index.ts'],
   ['miniprogram', 'adapters/miniprogram/index.ts'],
   ['personalize', 'adapters/web/personalize/index.ts'],
+  ['inspector', 'adapters/web/inspector/index.ts'],
 ];
 for (const [name, input] of libraries) {
   if (!existsSync(input)) continue;
@@ -100,6 +101,8 @@ const scripts: Array<[file: string, input: string, name?: string]> = [
   ['dist/tutti.h5.min.js', 'adapters/h5/script.ts', 'tutti'],
   ['dist/tutti.vitals.min.js', 'adapters/web/vitals-script.ts'],
   ['dist/tutti.personalize.min.js', 'adapters/web/personalize-script.ts'],
+  // window.tuttiInspector.enableInspector; opens by itself with ?tutti_debug=1.
+  ['dist/tutti.inspector.min.js', 'adapters/web/inspector-script.ts', 'tuttiInspector'],
   // The platform-free core alone, minified: only measured by the size budget.
   ['dist/size/core.min.js', 'src/index.ts', 'tuttiCore'],
 ];

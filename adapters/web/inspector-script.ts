@@ -1,0 +1,33 @@
+// dist/tutti.inspector.min.js: the inspector for script-tag pages (web and H5), an add-on
+// for debugging tagging. It opens by itself only on pages loaded with `tutti_debug=1` in
+// the query string; otherwise `tuttiInspector.enableInspector(tutti)` opens it. It may run
+// before or after the SDK, like the personalization add-on:
+// - after the SDK (or after the async snippet's stub, which queues `use` like any call):
+//   it registers its plugin on `window.tutti`;
+// - before both: the plugin waits in the page registry and the SDK uses it when it makes
+//   the page's instance (lib/registry.ts).
+// Either way the panel appears once the instance is initialised. No SDK by the time the
+// page has loaded: a console warning, nothing on the page.
+import type { Plugin, Tutti } from '../../src/types';
+import { attempt, listen, win } from './lib/dom';
+import { registry } from './lib/registry';
+import { enableInspector } from './inspector/index';
+
+export { enableInspector };
+
+attempt(() => {
+  const w = win() as (Window & { tutti?: Tutti }) | undefined;
+  if (!w || !/[?&]tutti_debug=1(&|$)/.test(w.location.search)) return;
+  const own = document.currentScript as HTMLScriptElement | null;
+  const reg = registry();
+  // Its setup runs once the SDK has made and initialised the page's instance.
+  const later = { use: (p: Plugin) => (reg.plugins || (reg.plugins = [])).push(p) } as unknown as Tutti;
+  const t = w.tutti && typeof w.tutti.use === 'function' ? w.tutti : reg.instance;
+  enableInspector(t || later, { nonce: (own && own.nonce) || undefined });
+  if (!t) {
+    const off = listen(w, 'load', () => {
+      off();
+      if (!reg.instance && !w.tutti) console.warn('[tutti] inspector: no Tutti on this page');
+    });
+  }
+});
