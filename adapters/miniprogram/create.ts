@@ -41,7 +41,7 @@ export function tuttiFactory(fallback?: Fallback): CreateTutti {
         // does in Node, such events fail at once (status 400 via `failed`) after one warning.
         const absolute = /^\w+:/.test(o.endpoint);
         if (!absolute) core!.warn('relative endpoint');
-        return { env, kv: wxKV(w), outbox: wxOutbox(w), transport: absolute ? wxTransport(w, 2) : { send: async () => ({ status: 400 }) }, beaconBytes: HIDE_FLUSH_BYTES };
+        return { env, kv: wxKV(w), outbox: wxOutbox(w, o.writeKey + '@' + o.endpoint), transport: absolute ? wxTransport(w, 2) : { send: async () => ({ status: 400 }) }, beaconBytes: HIDE_FLUSH_BYTES };
       }
       // The core turns this throw into a debug warning and leaves the instance uninitialised.
       if (!fallback) throw new Error('outside WeChat: use tutti/miniprogram');

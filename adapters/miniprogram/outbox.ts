@@ -1,5 +1,9 @@
-// The persisted outbox in wx storage, split across keys `tutti_ob_<n>` because WeChat
-// caps a key at 1 MB and the whole mini-program at 10 MB (shared with the host app).
+// The persisted outbox in wx storage, split across keys `tutti_ob_<ns>_<n>` because WeChat
+// caps a key at 1 MB and the whole mini-program at 10 MB (shared with the host app). `ns`
+// is the instance's "<writeKey>@<endpoint>", so instances sending elsewhere (the singleton
+// and a createTutti one) never overwrite, send or count each other's records, as on the
+// web (there a hash of the same pair names the stores; here the pair itself costs fewer
+// bytes). Identity (anonymous ID, session, sequence: storage.ts) stays one per device.
 //
 // Records are appended to the newest chunk until it holds `chunkBytes` bytes of JSON
 // (UTF-8, so Chinese text counts three times its length), so one `put` rewrites one
@@ -7,21 +11,26 @@
 // default, whatever the language of the events). When a write fails (quota exceeded) or the budget
 // is reached, the oldest chunks leave storage first; their records stay in memory and are
 // still sent during this launch. While some are in memory only, their number is kept under
-// `tutti_ob_lost`: if WeChat kills the app before they are sent, the next launch finds it
+// `tutti_ob_<ns>_lost`: if WeChat kills the app before they are sent, the next launch finds it
 // and the queue reports them via `dropped` (reason 'storage full'; the backend also sees
 // the gap through `context.sequence`). A storage exception never reaches the core.
 //
 // The chunks of the previous launch are found by listing the storage keys
 // (getStorageInfoSync, present since the first base library), so no index key is kept
 // and a put costs one storage write.
+//
+// Upgrade: releases before this one kept one outbox for all instances (`tutti_ob_<n>`,
+// `tutti_ob_lost`). The first instance that loads (in a single-instance app, the app's
+// only one) adopts those chunks and that count, moves them to its own keys and removes
+// the old ones, so they are sent once. Which instance queued an old record is not stored
+// in it: in an app with several instances, all old records go to the first one.
 import type { OutboxStore, QueuedEvent } from '../../src/platform';
 import { utf8Length } from '../../src/queue/queue';
 import { dropKey, readString, writeString } from './storage';
 import { wxCall, type Wx } from './wx';
 
-const chunkKey = (n: number) => 'tutti_ob_' + n;
-/** How many records are in memory only; not a chunk key (`tutti_ob_<digits>`). */
-const LOST = 'tutti_ob_lost';
+/** The prefix of the release before outboxes were per instance (`tutti_ob_<n>`, `tutti_ob_lost`). */
+const SHARED = 'tutti_ob';
 /** The chunk number of a record that lives only in memory. */
 const MEMORY = -1;
 
@@ -38,7 +47,11 @@ interface Slot {
   n: number;
 }
 
-export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
+/** `ns`: the instance's namespace (writeKey + endpoint), so instances never share keys. */
+export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxStore {
+  const own = SHARED + '_' + ns;
+  /** A chunk's key, or (n = 'lost') the key counting records in memory only. */
+  const key = (n: number | string) => own + '_' + n;
   const chunkBytes = opts.chunkBytes || 65536;
   const maxChunks = opts.maxChunks || 64;
   /** All records by id, oldest first (a Map keeps insertion order; a replace keeps the position). */
@@ -50,47 +63,54 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
   const chunks = new Map<number, number>();
   let next = 0;
   let loaded = false;
-  /** The count under LOST. */
+  /** The count under key('lost'). */
   let marked = 0;
 
-  /** Reads the chunks the previous launch left. */
+  /**
+   * Reads the chunks the previous launch left: this instance's, then those of the release
+   * whose instances shared one outbox, adopted by the first instance that loads (moved to
+   * its own keys; their old keys go first, so the move needs no extra room).
+   */
   function load(): void {
     if (loaded) return;
     loaded = true;
     const keys: string[] = (wxCall(w, 'getStorageInfoSync') || {}).keys || [];
-    const numbers: number[] = [];
-    for (const k of keys) {
-      const m = /^tutti_ob_(\d+)$/.exec(k);
-      if (m) numbers.push(+m[1]);
-    }
-    for (const n of numbers.sort((a, b) => a - b)) {
-      const body = readString(w, chunkKey(n)) || '';
-      let list: unknown;
-      try {
-        list = JSON.parse(body);
-      } catch {
-        // corrupt: dropped below
-      }
-      for (const r of Array.isArray(list) ? (list as QueuedEvent[]) : []) {
-        if (r && typeof r.id === 'string' && r.event && !slots.has(r.id)) {
-          slots.set(r.id, { r, n });
-          chunks.set(n, utf8Length(body));
+    const adopted = new Set<number>();
+    let lost = 0;
+    for (const p of [own, SHARED]) {
+      const found = keys.map((k) => /^(.*)_(\d+)$/.exec(k)).filter((m) => m && m[1] == p) as RegExpExecArray[];
+      for (const [k, , o] of found.sort((a, b) => +a[2] - +b[2])) {
+        const n = p == own ? +o : next;
+        const body = readString(w, k) || '';
+        let list: unknown;
+        try {
+          list = JSON.parse(body);
+        } catch {
+          // corrupt: dropped below
         }
+        for (const r of Array.isArray(list) ? (list as QueuedEvent[]) : []) {
+          if (r && typeof r.id === 'string' && r.event && !slots.has(r.id)) {
+            slots.set(r.id, { r, n });
+            chunks.set(n, utf8Length(body));
+          }
+        }
+        if (p != own) adopted.add(n);
+        if (p != own || !chunks.has(n)) dropKey(w, k);
+        next = n + 1;
       }
-      if (!chunks.has(n)) dropKey(w, chunkKey(n));
-      next = n + 1;
+      // The previous process died holding these in memory only.
+      lost += +(readString(w, p + '_lost') as string) | 0;
+      dropKey(w, p + '_lost');
     }
-    // The previous process died holding these in memory only.
-    const lost = +(readString(w, LOST) as string);
     if (lost) box.lost = { events: [], count: lost, reason: 'storage full' };
-    dropKey(w, LOST);
+    persist(adopted);
   }
 
   /** Moves a chunk's records to memory and frees its key. */
   function evict(n: number): void {
     slots.forEach((s) => s.n === n && (s.n = MEMORY));
     chunks.delete(n);
-    dropKey(w, chunkKey(n));
+    dropKey(w, key(n));
   }
 
   function persist(dirty: Set<number>): void {
@@ -107,16 +127,16 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
       const body = JSON.stringify(list);
       chunks.set(n, utf8Length(body));
       // Storage full: free the oldest chunks until this newer one fits, or keep it in memory.
-      while (!writeString(w, chunkKey(n), body)) {
+      while (!writeString(w, key(n), body)) {
         const oldest = chunks.keys().next().value as number;
         evict(oldest);
         if (oldest === n) break;
       }
     }
-    // LOST: how many records are in memory only (absent when none).
+    // key('lost'): how many records are in memory only (absent when none).
     let m = 0;
     slots.forEach((s) => s.n < 0 && m++); // MEMORY
-    if (m !== marked) (marked = m) ? writeString(w, LOST, '' + m) : dropKey(w, LOST);
+    if (m !== marked) (marked = m) ? writeString(w, key('lost'), '' + m) : dropKey(w, key('lost'));
   }
 
   /** Runs an operation on the loaded outbox; a storage exception resolves to `fallback`. */
@@ -172,7 +192,7 @@ export function wxOutbox(w: Wx, opts: WxOutboxOptions = {}): OutboxStore {
     },
     clear() {
       return run(() => {
-        chunks.forEach((_, n) => dropKey(w, chunkKey(n)));
+        chunks.forEach((_, n) => dropKey(w, key(n)));
         chunks.clear();
         slots.clear();
         persist(new Set());

@@ -1,7 +1,8 @@
 // Delivery from a mini-program: request concurrency, outages, kill and relaunch, a full
 // device storage. Figures (requests per 500 events, events after an outage) are printed.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { collectorSuite, sleep, until } from './harness';
+import { startCollector } from '../../examples/collector/index';
+import { collectorSuite, sleep, until, type Booted } from './harness';
 import { KEY_LIMIT, Storage, TOTAL_LIMIT, type RequestLog } from './wx-runtime';
 
 const suite = collectorSuite();
@@ -92,7 +93,7 @@ describe('delivery', () => {
     a.rt.hide();
     await sleep(150);
     // The outbox reached storage before the process died.
-    expect(Array.from(storage.map.keys()).some((k) => /^tutti_ob_\d+$/.test(k))).toBe(true);
+    expect(Array.from(storage.map.keys()).some((k) => k.indexOf(`tutti_ob_mp-key@${suite.collector.url}_`) === 0)).toBe(true);
     a.rt.kill();
     expect(tracked(aid, 'Offline')).toHaveLength(0);
 
@@ -106,6 +107,104 @@ describe('delivery', () => {
     const seqs = suite.collector.events({ anonymousId: aid }).map((e) => e.context.sequence).sort((x: number, y: number) => x - y);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, k) => k + 1));
     console.log(`[figures] outage + kill + relaunch: ${tracked(aid, 'Offline').length}/120 events delivered, ${suite.collector.stats().duplicates} duplicates`);
+  });
+
+  it('instances with another write key or endpoint keep their own outbox through an outage and a kill', async () => {
+    const elsewhere = await startCollector({ port: 0, dbPath: ':memory:', writeKeys: '*' });
+    try {
+      const here = suite.collector;
+      const duplicatesBefore = here.stats().duplicates;
+      const storage = new Storage();
+      // The singleton (mp-key → here), another write key to the same endpoint, the same write key to another endpoint.
+      const instances = async () => {
+        const b = await start({ storage });
+        const other = b.createTutti({ writeKey: 'other-key', endpoint: here.url, flushInterval: 50 });
+        const away = b.createTutti({ writeKey: 'mp-key', endpoint: elsewhere.url, flushInterval: 50 });
+        return { b, all: { Main: b.tutti, Other: other, Away: away } };
+      };
+      const a = await instances();
+      a.b.rt.launch({ path: 'pages/index/index' });
+      const aid = a.b.tutti.getAnonymousId();
+      // One person per device: every instance has the same anonymous ID.
+      expect(a.all.Other.getAnonymousId()).toBe(aid);
+      expect(a.all.Away.getAnonymousId()).toBe(aid);
+      await until(() => here.events({ anonymousId: aid, event: 'Mini App Launched' }).length === 2 && elsewhere.events({ anonymousId: aid }).length >= 1);
+      a.b.rt.setOffline(true);
+      for (let i = 0; i < 20; i++) for (const [name, t] of Object.entries(a.all)) t.track(name, { i });
+      a.b.rt.hide();
+      await sleep(150);
+      a.b.rt.kill();
+
+      const b: { b: Booted } = await instances();
+      b.b.rt.launch({ path: 'pages/index/index', scene: 1089 });
+      const at = { Main: here, Other: here, Away: elsewhere };
+      const got = (c: typeof here, name: string) => c.events({ anonymousId: aid, event: name });
+      await until(() => Object.entries(at).every(([name, c]) => got(c, name).length >= 20), 10000, 'every instance\'s events').catch(() => undefined);
+      await sleep(400);
+      // Each instance's 20 events reached its own endpoint, under its own write key, once.
+      const routes: Record<string, Set<string>> = {};
+      for (const r of b.b.rt.requests) {
+        if (!r.body || r.outcome !== 'status 200') continue;
+        const body = JSON.parse(r.body);
+        for (const e of body.batch) (routes[e.event] ||= new Set()).add(body.writeKey + ' ' + (r.url.indexOf(elsewhere.url) === 0 ? 'elsewhere' : 'here'));
+      }
+      const summary = (name: string) => ({
+        here: new Set(got(here, name).map((e) => e.properties.i)).size,
+        elsewhere: new Set(got(elsewhere, name).map((e) => e.properties.i)).size,
+        routes: Array.from(routes[name] || []),
+      });
+      expect({ Main: summary('Main'), Other: summary('Other'), Away: summary('Away') }).toEqual({
+        Main: { here: 20, elsewhere: 0, routes: ['mp-key here'] },
+        Other: { here: 20, elsewhere: 0, routes: ['other-key here'] },
+        Away: { here: 0, elsewhere: 20, routes: ['mp-key elsewhere'] },
+      });
+      expect(here.stats().duplicates - duplicatesBefore).toBe(0);
+      expect(elsewhere.stats().duplicates).toBe(0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('upgrade: events the previous release persisted (shared tutti_ob_<n> keys) are delivered exactly once', async () => {
+    const storage = new Storage();
+    const a = await start({ storage });
+    a.rt.launch({ path: 'pages/index/index' });
+    const aid = a.tutti.getAnonymousId();
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+    a.rt.setOffline(true);
+    for (let i = 0; i < 20; i++) a.tutti.track('Before Upgrade', { i });
+    a.rt.hide();
+    await sleep(150);
+    a.rt.kill();
+    // The previous release stored the same chunks under keys shared by every instance.
+    for (const [k, v] of Array.from(storage.map)) {
+      const m = /^tutti_ob_.*_(\d+|lost)$/.exec(k);
+      if (!m) continue;
+      storage.delete(k);
+      storage.set('tutti_ob_' + m[1], v);
+    }
+    expect(Array.from(storage.map.keys()).filter((k) => /^tutti_ob_\d+$/.test(k)).length).toBeGreaterThan(0);
+
+    // The upgraded app (one instance) launches: every event once, the old keys gone.
+    const b = await start({ storage });
+    b.rt.launch({ path: 'pages/index/index' });
+    await until(() => tracked(aid, 'Before Upgrade').length === 20, 10000, 'the persisted events');
+    expect(Array.from(storage.map.keys()).filter((k) => /^tutti_ob_(\d+|lost)$/.test(k))).toEqual([]);
+    await until(() => tracked(aid, 'Mini App Hidden').length === 1);
+    const sentOnce = b.rt.requests.flatMap((r) => (r.body ? JSON.parse(r.body).batch : [])).filter((e: { event: string }) => e.event === 'Before Upgrade');
+    expect(sentOnce).toHaveLength(20);
+    b.rt.hide();
+    await sleep(300);
+    b.rt.kill();
+    // And the launch after sends none of them again.
+    const requests = suite.collector.requests.length;
+    const c = await start({ storage });
+    c.rt.launch({ path: 'pages/index/index' });
+    await until(() => suite.collector.requests.length > requests);
+    await sleep(300);
+    const sent = c.rt.requests.flatMap((r) => (r.body ? JSON.parse(r.body).batch : [])).filter((e: { event: string }) => e.event === 'Before Upgrade');
+    expect(sent).toEqual([]);
+    expect(new Set(tracked(aid, 'Before Upgrade').map((e) => e.properties.i)).size).toBe(20);
   });
 
   it('retries through a collector outage and 503s, honouring Retry-After', async () => {
@@ -197,7 +296,7 @@ describe('delivery', () => {
     expect(failed.every((f) => f.status === 400)).toBe(true);
     expect(rt.requests.filter((r) => r.url.indexOf('/v1/batch') >= 0)).toEqual([]);
     // Out of the outbox: a relaunch does not try them again.
-    expect(Array.from(rt.storage.map.keys()).filter((k) => /^tutti_ob_\d+$/.test(k))).toEqual([]);
+    expect(Array.from(rt.storage.map.keys()).filter((k) => /^tutti_ob_.*_\d+$/.test(k))).toEqual([]);
     expect(warn.mock.calls.filter((c) => c.join(' ').includes('relative endpoint'))).toHaveLength(1);
     warn.mockRestore();
   });

@@ -24,6 +24,11 @@ function record(i: number, pad = 900): QueuedEvent {
   };
 }
 
+/** The outbox namespace of one instance (its writeKey@endpoint), and its keys. */
+const NS = 'mp-key@https://collect.example.com';
+const OB = 'tutti_ob_' + NS;
+const CHUNK = /^tutti_ob_mp-key@https:\/\/collect\.example\.com_\d+$/;
+
 const ids = (list: QueuedEvent[]) => list.map((r) => r.event.properties!.i);
 
 describe('the fake runtime enforces WeChat storage limits', () => {
@@ -92,22 +97,22 @@ describe('wxKV', () => {
 describe('wxOutbox', () => {
   it('splits records across keys under the per-key limit and restores them in order', async () => {
     const storage = new Storage();
-    const box = wxOutbox(createRuntime({ storage }).wx, { chunkBytes: 20000 });
+    const box = wxOutbox(createRuntime({ storage }).wx, NS, { chunkBytes: 20000 });
     for (let i = 0; i < 100; i++) await box.put([record(i)]);
-    const keys = Array.from(storage.map.keys()).filter((k) => /^tutti_ob_\d+$/.test(k));
+    const keys = Array.from(storage.map.keys()).filter((k) => CHUNK.test(k));
     expect(keys.length).toBeGreaterThan(3);
     for (const k of keys) expect(storage.map.get(k)!.length).toBeLessThan(25000);
-    const again = wxOutbox(createRuntime({ storage }).wx, { chunkBytes: 20000 });
+    const again = wxOutbox(createRuntime({ storage }).wx, NS, { chunkBytes: 20000 });
     expect(ids(await again.all())).toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
 
   it('replaces a record in place and deletes emptied chunks', async () => {
     const storage = new Storage();
-    const box = wxOutbox(createRuntime({ storage }).wx, { chunkBytes: 5000 });
+    const box = wxOutbox(createRuntime({ storage }).wx, NS, { chunkBytes: 5000 });
     await box.put([record(0), record(1), record(2), record(3), record(4), record(5)]);
     await box.put([{ ...record(1), attempts: 3 }]);
     await box.remove([record(2).id, record(3).id, record(4).id, record(5).id]);
-    const again = await wxOutbox(createRuntime({ storage }).wx, { chunkBytes: 5000 }).all();
+    const again = await wxOutbox(createRuntime({ storage }).wx, NS, { chunkBytes: 5000 }).all();
     expect(ids(again)).toEqual([0, 1]);
     expect(again[1].attempts).toBe(3);
     expect(Array.from(storage.map.keys()).filter((k) => k.indexOf('tutti_ob_') === 0).length).toBe(1);
@@ -117,12 +122,12 @@ describe('wxOutbox', () => {
 
   it('keeps to its budget: the oldest chunks leave storage, every record stays in memory', async () => {
     const storage = new Storage();
-    const box = wxOutbox(createRuntime({ storage }).wx, { chunkBytes: 10000, maxChunks: 3 });
+    const box = wxOutbox(createRuntime({ storage }).wx, NS, { chunkBytes: 10000, maxChunks: 3 });
     for (let i = 0; i < 60; i++) await box.put([record(i)]);
     expect(ids(await box.all())).toHaveLength(60);
-    const chunks = Array.from(storage.map.keys()).filter((k) => /^tutti_ob_\d+$/.test(k));
+    const chunks = Array.from(storage.map.keys()).filter((k) => CHUNK.test(k));
     expect(chunks.length).toBe(3);
-    const persisted = ids(await wxOutbox(createRuntime({ storage }).wx).all());
+    const persisted = ids(await wxOutbox(createRuntime({ storage }).wx, NS).all());
     // What survives a relaunch is the newest records, in order.
     expect(persisted.length).toBeGreaterThanOrEqual(16);
     expect(persisted).toEqual(Array.from({ length: persisted.length }, (_, k) => 60 - persisted.length + k));
@@ -130,7 +135,7 @@ describe('wxOutbox', () => {
 
   it('keeps to its budget in bytes when events hold Chinese text (3 bytes per character in UTF-8)', async () => {
     const storage = new Storage();
-    const box = wxOutbox(createRuntime({ storage }).wx, { chunkBytes: 10000, maxChunks: 3 });
+    const box = wxOutbox(createRuntime({ storage }).wx, NS, { chunkBytes: 10000, maxChunks: 3 });
     for (let i = 0; i < 60; i++) {
       const r = record(i, 0);
       r.event.properties!.pad = '春节大促'.repeat(200);
@@ -138,9 +143,9 @@ describe('wxOutbox', () => {
     }
     expect(ids(await box.all())).toHaveLength(60);
     let used = 0;
-    for (const [k, v] of storage.map) if (/^tutti_ob_\d+$/.test(k)) used += Buffer.byteLength(k + v, 'utf8');
+    for (const [k, v] of storage.map) if (CHUNK.test(k)) used += Buffer.byteLength(k + v, 'utf8');
     // 3 keys of at most 10,000 bytes (plus the key names): the host app keeps the rest.
-    expect(used).toBeLessThanOrEqual(3 * 10000 + 100);
+    expect(used).toBeLessThanOrEqual(3 * (10000 + OB.length + 4));
   });
 
   it('survives a full device storage: no throw, older chunks make room, then memory only', async () => {
@@ -149,13 +154,13 @@ describe('wxOutbox', () => {
     // The host app uses almost all of its 10 MB.
     for (let i = 0; i < 9; i++) rt.wx.setStorageSync('host' + i, 'y'.repeat(KEY_LIMIT - 100));
     rt.wx.setStorageSync('host9', 'y'.repeat(KEY_LIMIT - 100 - 150000));
-    const box = wxOutbox(rt.wx, { chunkBytes: 30000 });
+    const box = wxOutbox(rt.wx, NS, { chunkBytes: 30000 });
     for (let i = 0; i < 300; i++) await expect(box.put([record(i)])).resolves.toBeUndefined();
     expect(ids(await box.all())).toHaveLength(300);
     expect(storage.size()).toBeLessThanOrEqual(TOTAL_LIMIT);
     // The host's own data was never touched.
     expect(Array.from(storage.map.keys()).filter((k) => k.indexOf('host') === 0)).toHaveLength(10);
-    const persisted = ids(await wxOutbox(createRuntime({ storage }).wx).all());
+    const persisted = ids(await wxOutbox(createRuntime({ storage }).wx, NS).all());
     expect(persisted.length).toBeGreaterThan(0);
     expect(persisted[persisted.length - 1]).toBe(299);
     await box.remove(ids(await box.all()).map((i) => record(i as number).id));
@@ -168,12 +173,12 @@ describe('wxOutbox', () => {
       const rt = createRuntime({ storage });
       for (let i = 0; i < 9; i++) rt.wx.setStorageSync('host' + i, 'y'.repeat(KEY_LIMIT - 100));
       rt.wx.setStorageSync('host9', 'y'.repeat(KEY_LIMIT - 100 - 150000));
-      const box = wxOutbox(rt.wx, { chunkBytes: 30000 });
+      const box = wxOutbox(rt.wx, NS, { chunkBytes: 30000 });
       for (let i = 0; i < 300; i++) await box.put([record(i)]);
       return { storage, box };
     };
     const relaunch = async (storage: Storage) => {
-      const box = wxOutbox(createRuntime({ storage }).wx);
+      const box = wxOutbox(createRuntime({ storage }).wx, NS);
       return { persisted: ids(await box.all()), lost: box.lost ? box.lost.count : 0 };
     };
 
@@ -183,7 +188,7 @@ describe('wxOutbox', () => {
     expect(next.persisted.length).toBeGreaterThan(0);
     expect(next.persisted[next.persisted.length - 1]).toBe(299);
     expect(next.lost).toBe(300 - next.persisted.length);
-    expect(killed.storage.map.get('tutti_ob_lost')).toBeUndefined(); // read once
+    expect(killed.storage.map.get(OB + '_lost')).toBeUndefined(); // read once
     // The launch after that has nothing more to report.
     expect((await relaunch(killed.storage)).lost).toBe(0);
 
@@ -204,14 +209,88 @@ describe('wxOutbox', () => {
   it('adopts chunks missing from a stale index and ignores corrupt ones', async () => {
     const storage = new Storage();
     const rt = createRuntime({ storage });
-    rt.wx.setStorageSync('tutti_ob_7', JSON.stringify([record(7)]));
-    rt.wx.setStorageSync('tutti_ob_3', '{not json');
-    rt.wx.setStorageSync('tutti_ob', '[3]');
-    const box = wxOutbox(rt.wx);
+    rt.wx.setStorageSync(OB + '_7', JSON.stringify([record(7)]));
+    rt.wx.setStorageSync(OB + '_3', '{not json');
+    rt.wx.setStorageSync(OB, '[3]');
+    const box = wxOutbox(rt.wx, NS);
     expect(ids(await box.all())).toEqual([7]);
     await box.put([record(8)]);
-    expect(ids(await wxOutbox(createRuntime({ storage }).wx).all())).toEqual([7, 8]);
-    expect(storage.map.has('tutti_ob_3')).toBe(false);
+    expect(ids(await wxOutbox(createRuntime({ storage }).wx, NS).all())).toEqual([7, 8]);
+    expect(storage.map.has(OB + '_3')).toBe(false);
+  });
+
+  it('keeps one outbox per writeKey@endpoint: instances never overwrite or adopt each other\'s records', async () => {
+    const storage = new Storage();
+    const names = [NS, 'other-key@https://collect.example.com', 'mp-key@https://eu.collect.example.com'];
+    const boxes = names.map((ns) => wxOutbox(createRuntime({ storage }).wx, ns, { chunkBytes: 5000 }));
+    for (let i = 0; i < 30; i++) for (const [b, box] of boxes.entries()) await box.put([record(100 * b + i)]);
+    await boxes[1].remove([record(100).id]);
+    // Relaunch: each instance finds exactly its own records, in order.
+    const again = names.map((ns) => wxOutbox(createRuntime({ storage }).wx, ns));
+    const range = (from: number, n: number) => Array.from({ length: n }, (_, k) => from + k);
+    expect(ids(await again[0].all())).toEqual(range(0, 30));
+    expect(ids(await again[1].all())).toEqual(range(101, 29));
+    expect(ids(await again[2].all())).toEqual(range(200, 30));
+    await again[1].clear();
+    expect(ids(await wxOutbox(createRuntime({ storage }).wx, NS).all())).toEqual(range(0, 30));
+  });
+
+  it('counts the records in memory only per instance: only the instance that lost them reports them', async () => {
+    const storage = new Storage();
+    const rt = createRuntime({ storage });
+    // One instance over its budget (records in memory only), another one within it.
+    const over = wxOutbox(rt.wx, NS, { chunkBytes: 5000, maxChunks: 1 });
+    const within = wxOutbox(rt.wx, 'other-key@https://collect.example.com');
+    for (let i = 0; i < 20; i++) await over.put([record(i)]);
+    await within.put([record(100)]);
+    await within.remove([record(100).id]);
+    const lostOver = wxOutbox(createRuntime({ storage }).wx, NS);
+    const lostWithin = wxOutbox(createRuntime({ storage }).wx, 'other-key@https://collect.example.com');
+    const persisted = ids(await lostOver.all());
+    await lostWithin.all();
+    expect(lostOver.lost && lostOver.lost.count).toBe(20 - persisted.length);
+    expect(lostWithin.lost).toBeUndefined();
+  });
+
+  it('upgrade: the shared outbox of the previous release (tutti_ob_<n>) is adopted once, by the first instance that loads', async () => {
+    const storage = new Storage();
+    // What the previous release left: two chunks and a loss count under the shared keys,
+    // next to a chunk of this release with the same number.
+    const old = createRuntime({ storage }).wx;
+    old.setStorageSync('tutti_ob_0', JSON.stringify([record(0), record(1)]));
+    old.setStorageSync('tutti_ob_1', JSON.stringify([record(2)]));
+    old.setStorageSync('tutti_ob_lost', '4');
+    old.setStorageSync(OB + '_0', JSON.stringify([record(10)]));
+    const first = wxOutbox(createRuntime({ storage }).wx, NS);
+    expect(ids(await first.all())).toEqual([10, 0, 1, 2]);
+    expect(first.lost && first.lost.count).toBe(4);
+    // Moved to the instance's own keys: the shared ones are gone, nothing else adopts them.
+    expect(Array.from(storage.map.keys()).filter((k) => /^tutti_ob_(\d+|lost)$/.test(k))).toEqual([]);
+    const second = wxOutbox(createRuntime({ storage }).wx, 'other-key@https://collect.example.com');
+    expect(await second.all()).toEqual([]);
+    expect(second.lost).toBeUndefined();
+    // The next launch finds them once (not lost, not twice), and sending removes them for good.
+    const next = wxOutbox(createRuntime({ storage }).wx, NS);
+    expect(ids(await next.all())).toEqual([10, 0, 1, 2]);
+    expect(next.lost).toBeUndefined();
+    await next.remove([0, 1, 2, 10].map((i) => record(i).id));
+    expect(await wxOutbox(createRuntime({ storage }).wx, NS).all()).toEqual([]);
+    expect(Array.from(storage.map.keys()).filter((k) => k.indexOf('tutti_ob') === 0)).toEqual([]);
+  });
+
+  it('upgrade with a full device storage: the adopted chunks are moved, not lost', async () => {
+    const storage = new Storage();
+    const rt = createRuntime({ storage });
+    const chunk = (from: number) => JSON.stringify(Array.from({ length: 50 }, (_, k) => record(from + k)));
+    for (let c = 0; c < 4; c++) rt.wx.setStorageSync('tutti_ob_' + c, chunk(50 * c));
+    // The host app fills the rest: a copy of the chunks next to the old ones would not fit.
+    for (let i = 0; i < 9; i++) rt.wx.setStorageSync('host' + i, 'y'.repeat(KEY_LIMIT - 100));
+    rt.wx.setStorageSync('host9', 'y'.repeat(TOTAL_LIMIT - storage.size() - 2000));
+    const box = wxOutbox(rt.wx, NS);
+    expect(ids(await box.all())).toHaveLength(200);
+    const next = wxOutbox(createRuntime({ storage }).wx, NS);
+    expect(ids(await next.all())).toEqual(Array.from({ length: 200 }, (_, k) => k));
+    expect(next.lost).toBeUndefined();
   });
 
   it('never rejects when every storage call throws', async () => {
@@ -221,7 +300,7 @@ describe('wxOutbox', () => {
         throw new Error(k + ':fail');
       };
     }
-    const box = wxOutbox(rt.wx);
+    const box = wxOutbox(rt.wx, NS);
     await box.put([record(1), record(2)]);
     await box.remove([record(1).id]);
     expect(ids(await box.all())).toEqual([2]);

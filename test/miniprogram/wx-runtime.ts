@@ -77,6 +77,8 @@ export interface RequestLog {
   startedAt: number;
   endedAt?: number;
   outcome?: string;
+  /** The request body when it was text (the JSON batch, with its writeKey). */
+  body?: string;
 }
 
 type Fn = (...args: any[]) => any;
@@ -163,7 +165,7 @@ export function createRuntime(opts: RuntimeOptions = {}) {
   // ---- network ----------------------------------------------------------------
 
   function request(o: Options): { abort(): void } {
-    const entry: RequestLog = { url: o.url, startedAt: Date.now() };
+    const entry: RequestLog = { url: o.url, startedAt: Date.now(), body: typeof o.data === 'string' ? o.data : undefined };
     const controller = new AbortController();
     const task = { abort: () => controller.abort() };
     if (dead) return task;
