@@ -66,7 +66,9 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
   const { p, timeout, antiFlicker } = slotSettings(t);
   const only = Array.isArray(p.slots) ? (p.slots as unknown[]).filter((s): s is string => typeof s === 'string') : undefined;
   const warn = (...a: unknown[]) => attempt(() => t.warn && t.warn('[slots]', ...a));
-  const cache: DecisionCache = decisionCache(o ? o.writeKey + '@' + o.endpoint : '', () => t.getAnonymousId() + '\n' + (t.getUserId() || ''));
+  /** The person decisions are for: an identify() or reset() makes earlier ones someone else's. */
+  const who = () => t.getAnonymousId() + '\n' + (t.getUserId() || '');
+  const cache: DecisionCache = decisionCache(o ? o.writeKey + '@' + o.endpoint : '', who);
 
   const slots = new Map<Element, Slot>();
   const entries = new Map<string, Entry>();
@@ -125,8 +127,8 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
   /** Queues a slot ID for the next decide request. */
   function want(id: string, el?: Element): void {
     let e = entries.get(id);
-    if (e && e.done && e.done.page !== page) {
-      entries.delete(id); // decided for an earlier page view: ask again
+    if (e && e.done && e.done.page !== page + who()) {
+      entries.delete(id); // decided for an earlier page view or another person: ask again
       e = undefined;
     }
     if (!e) {
@@ -158,7 +160,8 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
     flushTimer = undefined;
     const ids = queue;
     queue = [];
-    const forPage = page;
+    const me = who();
+    const forPage = page + me;
     const deadline = firstDeadline !== undefined ? firstDeadline : Date.now() + timeout;
     firstDeadline = undefined;
     const ask: string[] = [];
@@ -175,8 +178,10 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
       clearTimeout(late);
       // Past the deadline the boot may already have revealed the default: never swap it.
       const inTime = Date.now() <= deadline;
+      // Asked for a person who has since logged out or changed: neither shown nor cached.
+      const mine = who() === me;
       for (const id of ask) {
-        const d = validDecision(decisions && decisions[id]) || null;
+        const d = (mine && validDecision(decisions && decisions[id])) || null;
         if (d) cache.put(id, d);
         resolve(id, inTime ? d : null, forPage); // no-op for IDs the deadline already settled
       }
