@@ -90,6 +90,18 @@ describe('enableSlots (npm)', () => {
     expect(hero().textContent).toBe('Default');
   });
 
+  it('an init that fails: once the hold ends, a slot rendered later with data-tutti-pending in its markup is not hidden', async () => {
+    document.body.innerHTML = '<div data-tutti-slot="hero" data-tutti-pending>Default</div>';
+    const t = createWebTutti();
+    enableSlots(t);
+    t.init({ endpoint: 'https://c.example.com' } as never); // no writeKey: init refuses, no controller ever starts
+    await vi.waitFor(() => expect(pending()).toBe(false), { timeout: 2000, interval: 10 });
+    // The SPA renders its next route's slot, marked as the README suggests.
+    document.body.innerHTML = '<div data-tutti-slot="hero" data-tutti-pending>Route default</div>';
+    await sleep(50);
+    expect(getComputedStyle(hero()).visibility).not.toBe('hidden');
+  });
+
   it('a longer timeout given at init extends the early hold', async () => {
     document.body.innerHTML = '<div data-tutti-slot="hero" data-tutti-pending>Default</div>';
     decide = () => new Promise(() => undefined);
