@@ -289,6 +289,14 @@ describe('slot controller', () => {
     expect(f.calls.length).toBe(1);
   });
 
+  it('after stop(), a slot rendered later with data-tutti-pending in its markup is not hidden', async () => {
+    const f = fakeTutti(() => ({}));
+    start(f.t).stop();
+    document.body.innerHTML = '<div data-tutti-slot="hero" data-tutti-pending>next route</div>';
+    await sleep(5);
+    expect(getComputedStyle(slot('hero')).visibility).not.toBe('hidden');
+  });
+
   it('after stop(), an answer still in flight neither renders nor reports', async () => {
     onScreen();
     let release!: (v: Record<string, Decision>) => void;

@@ -36,6 +36,8 @@ export function enableSlots(tutti: Tutti, options: SlotOptions = {}): SlotsContr
         stopped = true;
         if (live) live.stop();
         reg.slotControllers = (reg.slotControllers || []).filter(([, c]) => c !== handle);
+        // The last one out takes the rule along: a slot rendered later with data-tutti-pending must not stay hidden.
+        if (!reg.slotControllers.length) removeStyle();
       },
     };
     const entry: [Tutti, SlotsController] = [tutti, handle];
