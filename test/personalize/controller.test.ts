@@ -173,6 +173,18 @@ describe('slot controller', () => {
     expect(g.calls).toEqual([['hero']]);
   });
 
+  it('an anonymous visitor who signs in while the decide is in flight is the same person: the answer is shown', async () => {
+    let release!: (v: Record<string, Decision>) => void;
+    const f = fakeTutti(() => new Promise((r) => (release = r)));
+    const who = { aid: 'aid-1', uid: null as string | null };
+    Object.assign(f.t, { getAnonymousId: () => who.aid, getUserId: () => who.uid });
+    start(f.t);
+    await sleep(5);
+    who.uid = 'bob'; // identify('bob'): same anonymous ID, no reset
+    release({ hero: text('A', 'Hello', { ttl: 120 }) });
+    await vi.waitFor(() => expect(slot('hero').textContent).toBe('Hello'), { interval: 5 });
+  });
+
   it('after reset() in the same page view, a slot rendered again is decided again, not given the previous person\'s decision', async () => {
     const who = { aid: 'aid-1', uid: 'alice' as string | null };
     const f = fakeTutti((ids) => Object.fromEntries(ids.map((id) => [id, text('v-' + who.uid, 'for ' + who.uid)])));

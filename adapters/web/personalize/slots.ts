@@ -66,9 +66,13 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
   const { p, timeout, antiFlicker } = slotSettings(t);
   const only = Array.isArray(p.slots) ? (p.slots as unknown[]).filter((s): s is string => typeof s === 'string') : undefined;
   const warn = (...a: unknown[]) => attempt(() => t.warn && t.warn('[slots]', ...a));
-  /** The person decisions are for: an identify() or reset() makes earlier ones someone else's. */
-  const who = () => t.getAnonymousId() + '\n' + (t.getUserId() || '');
-  const cache: DecisionCache = decisionCache(o ? o.writeKey + '@' + o.endpoint : '', who);
+  /**
+   * Who decisions are for. A reset(), or an identify() of another user (which resets),
+   * gives a new anonymous ID: earlier decisions are then someone else's. An anonymous
+   * visitor who signs in keeps it, and is still the same person.
+   */
+  const who = () => t.getAnonymousId();
+  const cache: DecisionCache = decisionCache(o ? o.writeKey + '@' + o.endpoint : '', () => who() + '\n' + (t.getUserId() || ''));
 
   const slots = new Map<Element, Slot>();
   const entries = new Map<string, Entry>();
