@@ -102,6 +102,28 @@ describe('enableSlots (npm)', () => {
     expect(getComputedStyle(hero()).visibility).not.toBe('hidden');
   });
 
+  it('a page still parsing when the timeout ends: the default shown then stays, never hidden again nor swapped', async () => {
+    document.body.innerHTML = '<div data-tutti-slot="hero" data-tutti-pending>Default</div>';
+    const parsing = vi.spyOn(document, 'readyState', 'get').mockReturnValue('loading');
+    const t = createWebTutti();
+    enableSlots(t);
+    t.init(options({ timeout: 300 })); // in time; only DOMContentLoaded is late (a slow script below)
+    await vi.waitFor(() => expect(pending()).toBe(false), { timeout: 2000, interval: 5 });
+    await sleep(100);
+    const seen: string[] = [];
+    const mo = new MutationObserver(() => seen.push((pending() ? 'hidden:' : '') + hero().textContent));
+    mo.observe(document.body, { subtree: true, attributes: true, childList: true, characterData: true });
+    parsing.mockReturnValue('interactive');
+    document.dispatchEvent(new Event('DOMContentLoaded'));
+    await vi.waitFor(() => expect(hero().getAttribute('data-tutti-variant')).toBeTruthy(), { timeout: 2000, interval: 5 });
+    await sleep(50);
+    mo.disconnect();
+    expect(hero().textContent).toBe('Default');
+    expect(hero().getAttribute('data-tutti-variant')).toBe('default');
+    expect(seen.filter((x) => x !== 'Default')).toEqual([]);
+    expect(decideBodies.length).toBe(1); // still asked: the answer is cached for the next page
+  });
+
   it('a longer timeout given at init extends the early hold', async () => {
     document.body.innerHTML = '<div data-tutti-slot="hero" data-tutti-pending>Default</div>';
     decide = () => new Promise(() => undefined);

@@ -251,6 +251,22 @@ describe('slots in Chromium (script tag)', () => {
     expect(await page.evaluate(() => document.querySelector('[data-tutti-slot]')!.textContent)).toBe('Default plain');
   });
 
+  it('a page still parsing when the timeout ends (a slow script below the slot): the default shown then is never hidden again or swapped', async () => {
+    const page = await open({
+      init: { personalization: { timeout: 500 } },
+      body: `<div class="slot" data-tutti-slot="plain" data-tutti-pending>Default plain</div>
+        <script>window.__log = []; new MutationObserver(function () { var el = document.querySelector('[data-tutti-slot]');
+          __log.push((el.hasAttribute('data-tutti-pending') ? 'hidden:' : '') + el.textContent); }).observe(document.querySelector('[data-tutti-slot]'), { attributes: true, childList: true, subtree: true });</script>
+        <script src="/dist/tutti.personalize.min.js?delay=1500"></script>`,
+    });
+    await settled(page, ['plain']);
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => document.querySelector('[data-tutti-slot]')!.textContent)).toBe('Default plain');
+    expect(await page.evaluate(() => document.querySelector('[data-tutti-slot]')!.getAttribute('data-tutti-variant'))).toBe('default');
+    expect(await page.evaluate(() => (window as any).__log)).toEqual(['Default plain', 'Default plain']); // shown at the timeout, then marked 'default'
+    expect(decideRequests().length).toBe(1); // still asked, for the next page's cache
+  });
+
   it('a slot hidden by its markup (data-tutti-pending) is hidden from the first paint when the add-on is in <head>', async () => {
     collector.delay(200);
     const page = await open({

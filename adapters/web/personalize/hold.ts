@@ -9,8 +9,8 @@ import { attempt } from '../lib/dom';
 import { slotRegistry } from './shared';
 import { ensureStyle, PENDING_ATTR, removeStyle, SLOT_SELECTOR } from './style';
 
-/** Holds marked slots until `timeout` ms after the current hold began (a new hold if none is on). */
-export function holdSlots(timeout: number, nonce?: unknown): void {
+/** Holds marked slots until `timeout` ms after the current hold began (a new hold if none is on); returns when it began. */
+export function holdSlots(timeout: number, nonce?: unknown): number {
   const reg = slotRegistry();
   const now = Date.now();
   if (!(Number(reg.slotsUntil) > now)) reg.slotsSince = now;
@@ -28,6 +28,7 @@ export function holdSlots(timeout: number, nonce?: unknown): void {
       }),
     until - now,
   );
+  return Number(reg.slotsSince);
 }
 
 /** A controller takes the slots over: ends the hold; returns when it began, if it was still on. */

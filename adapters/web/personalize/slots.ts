@@ -143,7 +143,8 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
     if (el) {
       if (e.done) settle(el, slots.get(el) as Slot, e.done.decision);
       else {
-        if (antiFlicker) el.setAttribute(PENDING_ATTR, '');
+        // Not once the page's first wait is over (the hold already showed the default).
+        if (antiFlicker && !(firstDeadline! < Date.now())) el.setAttribute(PENDING_ATTR, '');
         e.waiting.push(el);
       }
     }
