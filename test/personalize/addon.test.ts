@@ -124,6 +124,29 @@ describe('enableSlots (npm)', () => {
     expect(decideBodies.length).toBe(1); // still asked: the answer is cached for the next page
   });
 
+  it('a page still parsing when the timeout ends: a decision cached by an earlier page does not swap in either', async () => {
+    decide = async () => new Response(JSON.stringify({ decisions: { hero: { variantId: 'A', ttl: 60, content: { type: 'text', text: 'Personal hero' } } } }), { status: 200 });
+    document.body.innerHTML = '<div data-tutti-slot="hero">Default</div>';
+    const first = createWebTutti();
+    enableSlots(first); // the earlier page view caches the decision
+    first.init(options({ timeout: 300 }));
+    await vi.waitFor(() => expect(hero().textContent).toBe('Personal hero'), { timeout: 2000, interval: 5 });
+    (w.__tutti__?.slotControllers || []).slice().forEach(([, c]) => c.stop());
+    delete w.__tutti__;
+    // The next page view of the tab (same person), parsing slowly.
+    document.body.innerHTML = '<div data-tutti-slot="hero" data-tutti-pending>Default</div>';
+    const parsing = vi.spyOn(document, 'readyState', 'get').mockReturnValue('loading');
+    const t = createWebTutti();
+    enableSlots(t);
+    t.init(options({ timeout: 300 }));
+    expect(t.getAnonymousId()).toBe(first.getAnonymousId());
+    await vi.waitFor(() => expect(pending()).toBe(false), { timeout: 2000, interval: 5 });
+    parsing.mockReturnValue('interactive');
+    document.dispatchEvent(new Event('DOMContentLoaded'));
+    await vi.waitFor(() => expect(hero().getAttribute('data-tutti-variant')).toBeTruthy(), { timeout: 2000, interval: 5 });
+    expect(hero().textContent).toBe('Default');
+  });
+
   it('a longer timeout given at init extends the early hold', async () => {
     document.body.innerHTML = '<div data-tutti-slot="hero" data-tutti-pending>Default</div>';
     decide = () => new Promise(() => undefined);

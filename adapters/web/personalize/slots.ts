@@ -173,7 +173,8 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
     for (const id of ids) {
       const hit = validDecision(cache.get(id));
       if (hit) {
-        resolve(id, hit, forPage);
+        // A cached decision, too, never replaces a default the hold already showed.
+        resolve(id, Date.now() <= deadline ? hit : null, forPage);
         if (t.decided) t.decided(id, hit);
       } else ask.push(id);
     }
