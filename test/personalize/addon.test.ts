@@ -90,6 +90,63 @@ describe('enableSlots (npm)', () => {
     expect(hero().textContent).toBe('Default');
   });
 
+  it('an init that fails: once the hold ends, a slot rendered later with data-tutti-pending in its markup is not hidden', async () => {
+    document.body.innerHTML = '<div data-tutti-slot="hero" data-tutti-pending>Default</div>';
+    const t = createWebTutti();
+    enableSlots(t);
+    t.init({ endpoint: 'https://c.example.com' } as never); // no writeKey: init refuses, no controller ever starts
+    await vi.waitFor(() => expect(pending()).toBe(false), { timeout: 2000, interval: 10 });
+    // The SPA renders its next route's slot, marked as the README suggests.
+    document.body.innerHTML = '<div data-tutti-slot="hero" data-tutti-pending>Route default</div>';
+    await sleep(50);
+    expect(getComputedStyle(hero()).visibility).not.toBe('hidden');
+  });
+
+  it('a page still parsing when the timeout ends: the default shown then stays, never hidden again nor swapped', async () => {
+    document.body.innerHTML = '<div data-tutti-slot="hero" data-tutti-pending>Default</div>';
+    const parsing = vi.spyOn(document, 'readyState', 'get').mockReturnValue('loading');
+    const t = createWebTutti();
+    enableSlots(t);
+    t.init(options({ timeout: 300 })); // in time; only DOMContentLoaded is late (a slow script below)
+    await vi.waitFor(() => expect(pending()).toBe(false), { timeout: 2000, interval: 5 });
+    await sleep(100);
+    const seen: string[] = [];
+    const mo = new MutationObserver(() => seen.push((pending() ? 'hidden:' : '') + hero().textContent));
+    mo.observe(document.body, { subtree: true, attributes: true, childList: true, characterData: true });
+    parsing.mockReturnValue('interactive');
+    document.dispatchEvent(new Event('DOMContentLoaded'));
+    await vi.waitFor(() => expect(hero().getAttribute('data-tutti-variant')).toBeTruthy(), { timeout: 2000, interval: 5 });
+    await sleep(50);
+    mo.disconnect();
+    expect(hero().textContent).toBe('Default');
+    expect(hero().getAttribute('data-tutti-variant')).toBe('default');
+    expect(seen.filter((x) => x !== 'Default')).toEqual([]);
+    expect(decideBodies.length).toBe(1); // still asked: the answer is cached for the next page
+  });
+
+  it('a page still parsing when the timeout ends: a decision cached by an earlier page does not swap in either', async () => {
+    decide = async () => new Response(JSON.stringify({ decisions: { hero: { variantId: 'A', ttl: 60, content: { type: 'text', text: 'Personal hero' } } } }), { status: 200 });
+    document.body.innerHTML = '<div data-tutti-slot="hero">Default</div>';
+    const first = createWebTutti();
+    enableSlots(first); // the earlier page view caches the decision
+    first.init(options({ timeout: 300 }));
+    await vi.waitFor(() => expect(hero().textContent).toBe('Personal hero'), { timeout: 2000, interval: 5 });
+    (w.__tutti__?.slotControllers || []).slice().forEach(([, c]) => c.stop());
+    delete w.__tutti__;
+    // The next page view of the tab (same person), parsing slowly.
+    document.body.innerHTML = '<div data-tutti-slot="hero" data-tutti-pending>Default</div>';
+    const parsing = vi.spyOn(document, 'readyState', 'get').mockReturnValue('loading');
+    const t = createWebTutti();
+    enableSlots(t);
+    t.init(options({ timeout: 300 }));
+    expect(t.getAnonymousId()).toBe(first.getAnonymousId());
+    await vi.waitFor(() => expect(pending()).toBe(false), { timeout: 2000, interval: 5 });
+    parsing.mockReturnValue('interactive');
+    document.dispatchEvent(new Event('DOMContentLoaded'));
+    await vi.waitFor(() => expect(hero().getAttribute('data-tutti-variant')).toBeTruthy(), { timeout: 2000, interval: 5 });
+    expect(hero().textContent).toBe('Default');
+  });
+
   it('a longer timeout given at init extends the early hold', async () => {
     document.body.innerHTML = '<div data-tutti-slot="hero" data-tutti-pending>Default</div>';
     decide = () => new Promise(() => undefined);

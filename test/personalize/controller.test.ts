@@ -151,6 +151,52 @@ describe('slot controller', () => {
     expect(h.calls).toEqual([['hero']]);
   });
 
+  it('an identify() or reset() while the decide is in flight: that answer is neither shown nor cached for the new person', async () => {
+    let release!: (v: Record<string, Decision>) => void;
+    const f = fakeTutti(() => new Promise((r) => (release = r)));
+    const who = { aid: 'aid-1', uid: 'alice' as string | null };
+    Object.assign(f.t, { getAnonymousId: () => who.aid, getUserId: () => who.uid });
+    start(f.t);
+    await sleep(5);
+    Object.assign(who, { aid: 'aid-2', uid: null }); // alice logs out
+    release({ hero: text('A', 'Hello Alice', { ttl: 120 }) });
+    await vi.waitFor(() => expect(hidden('hero')).toBe(false), { interval: 5 });
+    expect(slot('hero').textContent).toBe('default hero');
+    // The next page view, still logged out: no cached decision of Alice's.
+    controller!.stop();
+    document.body.innerHTML = '<div data-tutti-slot="hero">default hero</div>';
+    const g = fakeTutti(() => ({}));
+    Object.assign(g.t, { getAnonymousId: () => 'aid-2', getUserId: () => null });
+    start(g.t);
+    await sleep(5);
+    expect(slot('hero').textContent).toBe('default hero');
+    expect(g.calls).toEqual([['hero']]);
+  });
+
+  it('an anonymous visitor who signs in while the decide is in flight is the same person: the answer is shown', async () => {
+    let release!: (v: Record<string, Decision>) => void;
+    const f = fakeTutti(() => new Promise((r) => (release = r)));
+    const who = { aid: 'aid-1', uid: null as string | null };
+    Object.assign(f.t, { getAnonymousId: () => who.aid, getUserId: () => who.uid });
+    start(f.t);
+    await sleep(5);
+    who.uid = 'bob'; // identify('bob'): same anonymous ID, no reset
+    release({ hero: text('A', 'Hello', { ttl: 120 }) });
+    await vi.waitFor(() => expect(slot('hero').textContent).toBe('Hello'), { interval: 5 });
+  });
+
+  it('after reset() in the same page view, a slot rendered again is decided again, not given the previous person\'s decision', async () => {
+    const who = { aid: 'aid-1', uid: 'alice' as string | null };
+    const f = fakeTutti((ids) => Object.fromEntries(ids.map((id) => [id, text('v-' + who.uid, 'for ' + who.uid)])));
+    Object.assign(f.t, { getAnonymousId: () => who.aid, getUserId: () => who.uid });
+    start(f.t);
+    await vi.waitFor(() => expect(slot('hero').textContent).toBe('for alice'), { interval: 5 });
+    Object.assign(who, { aid: 'aid-2', uid: null }); // logout; the SPA re-renders the header, same URL
+    document.body.innerHTML = '<div data-tutti-slot="hero">default hero</div>';
+    await vi.waitFor(() => expect(f.calls.length).toBe(2), { interval: 5 });
+    await vi.waitFor(() => expect(slot('hero').textContent).toBe('for null'), { interval: 5 });
+  });
+
   it('json decisions reach listeners only: the slot keeps its DOM, the variant is still reported', async () => {
     onScreen();
     const f = fakeTutti(() => ({ hero: { variantId: 'J', experimentId: 'e', content: { type: 'json', data: { a: 1 } } } }));
@@ -253,6 +299,14 @@ describe('slot controller', () => {
     a.stop();
     expect(hidden('hero')).toBe(false);
     expect(f.calls.length).toBe(1);
+  });
+
+  it('after stop(), a slot rendered later with data-tutti-pending in its markup is not hidden', async () => {
+    const f = fakeTutti(() => ({}));
+    start(f.t).stop();
+    document.body.innerHTML = '<div data-tutti-slot="hero" data-tutti-pending>next route</div>';
+    await sleep(5);
+    expect(getComputedStyle(slot('hero')).visibility).not.toBe('hidden');
   });
 
   it('after stop(), an answer still in flight neither renders nor reports', async () => {

@@ -3,7 +3,7 @@
 // run, the anti-flicker wait and its timeout, the per-person cache, Slot Viewed /
 // Slot Clicked, SPA slots, layout shift, the A/B split, and the figures.
 import { existsSync, readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCollector, type CollectorHandle, type DecideRule } from '../../examples/collector/index';
@@ -36,6 +36,8 @@ function rules(siteUrl: string): DecideRule[] {
     { slot: 'html', variantId: 'html1', content: { type: 'html', html: SAFE_HTML + '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">' } },
     { slot: 'json', variantId: 'json1', content: { type: 'json', data: { headline: 'From JSON', items: [1, 2] } } },
     { slot: 'plain', variantId: 'p1', content: { type: 'text', text: 'Plain variant' } },
+    // An image that arrives after the slot is shown: the slot has no height until then.
+    { slot: 'lazyimg', variantId: 'li1', content: { type: 'image', src: `${siteUrl}/lazy.png?delay=1200`, alt: '' } },
     ...HTML_VECTORS.map(([, html], i) => ({ slot: `x${i}`, variantId: `x${i}`, content: { type: 'html' as const, html } })),
   ];
 }
@@ -45,6 +47,8 @@ beforeAll(async () => {
     if (!existsSync(f)) throw new Error(`${f} is missing: run \`npx rollup -c rollup.config.ts --configPlugin typescript\` first`);
   }
   site = await startSite();
+  // A 120x80 PNG (whatever the bytes: Chromium sizes a decodable image from its header).
+  (site as unknown as { file(path: string, b: Buffer): void }).file('/lazy.png', png(120, 80));
   collector = await startCollector({ port: 0, dbPath: ':memory:', writeKeys: '*', quiet: true, rules: rules(site.url) });
   browser = await launchBrowser();
 }, 60000);
@@ -97,6 +101,36 @@ function slotPage({ body, init = {}, head = '', addon = 'before' }: PageOptions)
 tutti.on('decision', function (i) { __decisions.push(i); });</script>${addon === 'after' ? ADDON : ''}`;
   return `<!doctype html><html><head><meta charset="utf-8"><title>Slots</title>${head}${PROBES}${sdk}
 <style>body{margin:0;font:16px/1.4 sans-serif} .slot{min-height:3em;font-size:20px}</style></head><body>${body}</body></html>`;
+}
+
+/** A valid, uncompressed-ish w×h grey PNG. */
+function png(w: number, h: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const x of b) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // greyscale
+  const raw = Buffer.alloc((w + 1) * h, 0x80);
+  for (let y = 0; y < h; y++) raw[y * (w + 1)] = 0; // filter: none
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
 let pageNo = 0;
@@ -217,6 +251,22 @@ describe('slots in Chromium (script tag)', () => {
     expect(await page.evaluate(() => document.querySelector('[data-tutti-slot]')!.textContent)).toBe('Default plain');
   });
 
+  it('a page still parsing when the timeout ends (a slow script below the slot): the default shown then is never hidden again or swapped', async () => {
+    const page = await open({
+      init: { personalization: { timeout: 500 } },
+      body: `<div class="slot" data-tutti-slot="plain" data-tutti-pending>Default plain</div>
+        <script>window.__log = []; new MutationObserver(function () { var el = document.querySelector('[data-tutti-slot]');
+          __log.push((el.hasAttribute('data-tutti-pending') ? 'hidden:' : '') + el.textContent); }).observe(document.querySelector('[data-tutti-slot]'), { attributes: true, childList: true, subtree: true });</script>
+        <script src="/dist/tutti.personalize.min.js?delay=1500"></script>`,
+    });
+    await settled(page, ['plain']);
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => document.querySelector('[data-tutti-slot]')!.textContent)).toBe('Default plain');
+    expect(await page.evaluate(() => document.querySelector('[data-tutti-slot]')!.getAttribute('data-tutti-variant'))).toBe('default');
+    expect(await page.evaluate(() => (window as any).__log)).toEqual(['Default plain', 'Default plain']); // shown at the timeout, then marked 'default'
+    expect(decideRequests().length).toBe(1); // still asked, for the next page's cache
+  });
+
   it('a slot hidden by its markup (data-tutti-pending) is hidden from the first paint when the add-on is in <head>', async () => {
     collector.delay(200);
     const page = await open({
@@ -285,6 +335,15 @@ describe('slots in Chromium (script tag)', () => {
     await page.click('[data-tutti-slot="hero"]');
     expect(await delivered(page, 'Slot Clicked', 2)).toEqual([expected, expected]);
     expect((await slotEvents(page, 'Slot Viewed')).length).toBe(1);
+  });
+
+  it('an image slot that has no size until its image loads is viewed once the image is there', async () => {
+    // img{display:block} as CSS resets (Tailwind's preflight) have it: no line box, so no height before the load.
+    const page = await open({ head: '<style>img{display:block}</style>', body: `<div data-tutti-slot="lazyimg"></div><p>below</p>` });
+    await settled(page, ['lazyimg']);
+    expect(await page.evaluate(() => document.querySelector('[data-tutti-slot]')!.getBoundingClientRect().height)).toBe(0);
+    await page.waitForFunction(() => document.querySelector('[data-tutti-slot]')!.getBoundingClientRect().height > 0, null, { timeout: 5000 });
+    expect(await delivered(page, 'Slot Viewed', 1)).toEqual([{ slotId: 'lazyimg', variantId: 'li1' }]);
   });
 
   it('SPA: slots added later get one request for all of them, hidden meanwhile; a new route views them again', async () => {

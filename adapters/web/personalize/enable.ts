@@ -36,6 +36,8 @@ export function enableSlots(tutti: Tutti, options: SlotOptions = {}): SlotsContr
         stopped = true;
         if (live) live.stop();
         reg.slotControllers = (reg.slotControllers || []).filter(([, c]) => c !== handle);
+        // The last one out takes the rule along: a slot rendered later with data-tutti-pending must not stay hidden.
+        if (!reg.slotControllers.length) removeStyle();
       },
     };
     const entry: [Tutti, SlotsController] = [tutti, handle];
@@ -43,15 +45,17 @@ export function enableSlots(tutti: Tutti, options: SlotOptions = {}): SlotsContr
 
     const begin = (t: Instance) => {
       const { p, timeout, antiFlicker } = slotSettings(t);
-      if (antiFlicker) holdSlots(timeout, p.nonce || options.nonce);
-      else removeStyle();
+      // The wait counts from this hold's start even when the page is still being parsed as it
+      // ends: the defaults shown then stay, never hidden again or swapped.
+      const since = antiFlicker ? holdSlots(timeout, p.nonce || options.nonce) : removeStyle();
       whenParsed(() =>
         attempt(() => {
           if (stopped || live) return;
           // The stub's entry now stands for the real instance; one controller per instance.
           const other = list.filter(([x, c]) => x === t && c !== handle)[0];
+          const held = takeOverHold();
           entry[0] = t;
-          live = other ? other[1] : startSlots(t, { since: options.since || takeOverHold(), nonce: options.nonce });
+          live = other ? other[1] : startSlots(t, { since: options.since || since || held, nonce: options.nonce });
         }),
       );
     };

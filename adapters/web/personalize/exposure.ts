@@ -45,6 +45,12 @@ export function createExposure(onViewable: (el: Element) => void): Exposure {
   };
 
   let io: IntersectionObserver | undefined;
+  /** Re-measures a slot whose size changed: an empty slot keeps ratio 1 as it grows, so the IO alone never reports it again. */
+  let ro: ResizeObserver | undefined;
+  const look = (el: Element) => {
+    io!.unobserve(el);
+    io!.observe(el);
+  };
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** Fallback only: measures all watched slots soon. */
   let schedule: (() => void) | undefined;
@@ -64,6 +70,8 @@ export function createExposure(onViewable: (el: Element) => void): Exposure {
       },
       { threshold: THRESHOLDS },
     );
+    // An image that loads after the slot is shown (img{display:block}) is such a growth.
+    if (typeof ResizeObserver === 'function') ro = new ResizeObserver((entries) => entries.forEach((e) => watched.get(e.target) === false && look(e.target)));
   } else {
     const measure = () => {
       timer = undefined;
@@ -93,19 +101,20 @@ export function createExposure(onViewable: (el: Element) => void): Exposure {
   return {
     watch(el) {
       watched.set(el, false);
-      if (io) {
-        // Re-observing makes the observer report the current state at once.
-        io.unobserve(el);
-        io.observe(el);
-      } else if (schedule) schedule();
+      // Re-observing makes the observer report the current state at once.
+      if (io) look(el);
+      else if (schedule) schedule();
+      if (ro) ro.observe(el);
     },
     unwatch(el) {
       watched.delete(el);
       if (io) io.unobserve(el);
+      if (ro) ro.unobserve(el);
     },
     stop() {
       watched.clear();
       if (io) io.disconnect();
+      if (ro) ro.disconnect();
       if (timer) clearTimeout(timer);
       offs.forEach((off) => off());
     },

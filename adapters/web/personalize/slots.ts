@@ -66,7 +66,13 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
   const { p, timeout, antiFlicker } = slotSettings(t);
   const only = Array.isArray(p.slots) ? (p.slots as unknown[]).filter((s): s is string => typeof s === 'string') : undefined;
   const warn = (...a: unknown[]) => attempt(() => t.warn && t.warn('[slots]', ...a));
-  const cache: DecisionCache = decisionCache(o ? o.writeKey + '@' + o.endpoint : '', () => t.getAnonymousId() + '\n' + (t.getUserId() || ''));
+  /**
+   * Who decisions are for. A reset(), or an identify() of another user (which resets),
+   * gives a new anonymous ID: earlier decisions are then someone else's. An anonymous
+   * visitor who signs in keeps it, and is still the same person.
+   */
+  const who = () => t.getAnonymousId();
+  const cache: DecisionCache = decisionCache(o ? o.writeKey + '@' + o.endpoint : '', () => who() + '\n' + (t.getUserId() || ''));
 
   const slots = new Map<Element, Slot>();
   const entries = new Map<string, Entry>();
@@ -125,8 +131,8 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
   /** Queues a slot ID for the next decide request. */
   function want(id: string, el?: Element): void {
     let e = entries.get(id);
-    if (e && e.done && e.done.page !== page) {
-      entries.delete(id); // decided for an earlier page view: ask again
+    if (e && e.done && e.done.page !== page + who()) {
+      entries.delete(id); // decided for an earlier page view or another person: ask again
       e = undefined;
     }
     if (!e) {
@@ -137,7 +143,8 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
     if (el) {
       if (e.done) settle(el, slots.get(el) as Slot, e.done.decision);
       else {
-        if (antiFlicker) el.setAttribute(PENDING_ATTR, '');
+        // Not once the page's first wait is over (the hold already showed the default).
+        if (antiFlicker && !(firstDeadline! < Date.now())) el.setAttribute(PENDING_ATTR, '');
         e.waiting.push(el);
       }
     }
@@ -158,14 +165,16 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
     flushTimer = undefined;
     const ids = queue;
     queue = [];
-    const forPage = page;
+    const me = who();
+    const forPage = page + me;
     const deadline = firstDeadline !== undefined ? firstDeadline : Date.now() + timeout;
     firstDeadline = undefined;
     const ask: string[] = [];
     for (const id of ids) {
       const hit = validDecision(cache.get(id));
       if (hit) {
-        resolve(id, hit, forPage);
+        // A cached decision, too, never replaces a default the hold already showed.
+        resolve(id, Date.now() <= deadline ? hit : null, forPage);
         if (t.decided) t.decided(id, hit);
       } else ask.push(id);
     }
@@ -175,8 +184,10 @@ export function startSlots(t: Instance, options: SlotOptions): SlotsController {
       clearTimeout(late);
       // Past the deadline the boot may already have revealed the default: never swap it.
       const inTime = Date.now() <= deadline;
+      // Asked for a person who has since logged out or changed: neither shown nor cached.
+      const mine = who() === me;
       for (const id of ask) {
-        const d = validDecision(decisions && decisions[id]) || null;
+        const d = (mine && validDecision(decisions && decisions[id])) || null;
         if (d) cache.put(id, d);
         resolve(id, inTime ? d : null, forPage); // no-op for IDs the deadline already settled
       }
