@@ -8,13 +8,18 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
-/** Replaces __TUTTI_VERSION__ with the package version at build time. */
-function version(): Plugin {
+/**
+ * Replaces __TUTTI_VERSION__ with the package version and __TUTTI_WX__ (src/lib/build.ts)
+ * with `wx`: true only for the WeChat DevTools build, whose platform-free parts it never uses
+ * are then dropped by terser.
+ */
+function version(wx = false): Plugin {
   return {
     name: 'tutti-version',
     // After TypeScript (so the `declare const` is gone) and before terser (so it folds).
     renderChunk(code) {
-      return code.includes('__TUTTI_VERSION__') ? code.split('__TUTTI_VERSION__').join(JSON.stringify(pkg.version)) : null;
+      if (!/__TUTTI_(VERSION|WX)__/.test(code)) return null;
+      return code.split('__TUTTI_VERSION__').join(JSON.stringify(pkg.version)).split('__TUTTI_WX__').join(String(wx));
     },
   };
 }
@@ -93,7 +98,7 @@ if (existsSync('adapters/miniprogram/wechat.ts')) {
     input: 'adapters/miniprogram/wechat.ts',
     // Measured: on this bundle two passes with hoisted function declarations give the
     // smallest gzip (10 B less than the script builds' three passes). Both keep semantics.
-    plugins: [nodeResolve({ browser: true }), ts('ES2017'), version(), min({ passes: 2, hoist_funs: true }), miniprogramComponents()],
+    plugins: [nodeResolve({ browser: true }), ts('ES2017'), version(true), min({ passes: 2, hoist_funs: true }), miniprogramComponents()],
     output: { file: 'dist/miniprogram/index.js', format: 'cjs', exports: 'named' },
   });
 }
