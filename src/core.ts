@@ -10,6 +10,7 @@ import { cleanName, cleanObject } from './lib/sanitize';
 import { uuid } from './lib/uuid';
 import { withParams } from './lib/query';
 import { parseJson } from './lib/json';
+import { WX_BUILD } from './lib/build';
 import { isPlaceholderId } from './identity/placeholder';
 import { createSessions } from './session/session';
 import { createLedger } from './campaign/ledger';
@@ -253,7 +254,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
   // ---- campaign --------------------------------------------------------------
 
   function touch(l: Landing, at: number): void {
-    const c = hooks.url ? hooks.url(l, p.env.host && p.env.host(), o.linkDomains) : classifyLanding(l, l.params || {}, DIRECT);
+    // No url hook in the WeChat build (WX_BUILD): only params and fallback count there.
+    const c = !WX_BUILD && hooks.url ? hooks.url(l, p.env.host && p.env.host(), o.linkDomains) : classifyLanding(l, l.params || {}, DIRECT);
     if (!c) return; // internal navigation: the session keeps its campaign
     const sid = sessions.current(at);
     // Direct traffic never overwrites a live session's campaign; the same campaign again
@@ -410,9 +412,12 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     sessions = createSessions(kv, resolved.sessionTimeout);
     ledger = createLedger(kv, p.env.channel);
     queue = createQueue(resolved, p, emitter.emit, warn);
-    if (hooks.init) safe(() => hooks.init!(api, resolved));
-    const landing = safe(() => p.env.landing && p.env.landing());
-    if (landing) safe(() => touch(landing, Date.now()));
+    // The WeChat build (WX_BUILD) has no init hook and no landing URL: that code is left out there.
+    if (!WX_BUILD) {
+      if (hooks.init) safe(() => hooks.init!(api, resolved));
+      const landing = safe(() => p.env.landing && p.env.landing());
+      if (landing) safe(() => touch(landing, Date.now()));
+    }
     ready = true;
     for (const plugin of resolved.plugins) setup(plugin);
     const wait = resolved.waitForExternalId as { type?: string; timeout?: number } | undefined;
@@ -422,12 +427,13 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     }
     if (!holding) release();
     if (hooks.ready) safe(() => hooks.ready!(api, resolved));
-    if (p.lifecycle) safe(() => p.lifecycle!.onHidden(() => api.flushNow(true)));
+    if (!WX_BUILD && p.lifecycle) safe(() => p.lifecycle!.onHidden(() => api.flushNow(true)));
     if (consent !== 'denied') queue.adopt();
   }
 
   function adoptHandoff(params: Record<string, string>): boolean {
-    const ids = o && consent !== 'denied' && hooks.handoff && hooks.handoff(params, o.acceptHandoff, warn);
+    // Without a handoff hook (always so in the WeChat build) nothing is adopted.
+    const ids = !WX_BUILD && o && consent !== 'denied' && hooks.handoff && hooks.handoff(params, o.acceptHandoff, warn);
     if (!ids) return false;
     const at = Date.now();
     if (ids.uid) setUser(ids.uid, at);
