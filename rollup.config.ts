@@ -96,9 +96,9 @@ for (const [name, input] of libraries) {
 if (existsSync('adapters/miniprogram/wechat.ts')) {
   builds.push({
     input: 'adapters/miniprogram/wechat.ts',
-    // Measured: on this bundle two passes with hoisted function declarations give the
-    // smallest gzip (10 B less than the script builds' three passes). Both keep semantics.
-    plugins: [nodeResolve({ browser: true }), ts('ES2017'), version(true), min({ passes: 2, hoist_funs: true }), miniprogramComponents()],
+    // Measured: on this bundle hoisted function declarations give a smaller gzip (19 B);
+    // hoisting keeps semantics (declarations are hoisted by the language anyway).
+    plugins: [nodeResolve({ browser: true }), ts('ES2017'), version(true), min({ hoist_funs: true }), miniprogramComponents()],
     output: { file: 'dist/miniprogram/index.js', format: 'cjs', exports: 'named' },
   });
 }
