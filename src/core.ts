@@ -243,9 +243,10 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       name = undefined;
     }
     const n = cleanName(name, type + ' name', warn);
-    const page = (p.env.context().page || {}) as Record<string, unknown>;
+    const page = (WX_BUILD ? {} : p.env.context().page || {}) as Record<string, unknown>;
     const props: JsonObject = {};
-    for (const k of ['url', 'path', 'referrer', 'title', 'search']) if (typeof page[k] === 'string') props[k] = page[k] as string;
+    // The WeChat build's context has no `page` (WX_BUILD): its screens carry their own path.
+    if (!WX_BUILD) for (const k of ['url', 'path', 'referrer', 'title', 'search']) if (typeof page[k] === 'string') props[k] = page[k] as string;
     const fields: Partial<TuttiEvent> = { properties: Object.assign(props, cleanObject(properties, warn)) };
     if (n) fields.name = n;
     emit(type, fields, at);
