@@ -205,9 +205,10 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
   }
 
   /** Plugins, then consent: pending events wait in memory, denied ones never get here. */
-  function send(e: TuttiEvent | null): void {
+  function send(e: TuttiEvent): void {
     for (const plugin of o.plugins) {
-      if (!e || !plugin.beforeSend) continue;
+      // `e` is never null: callers pass a built event, and only an object replaces it.
+      if (!plugin.beforeSend) continue;
       try {
         const out = plugin.beforeSend(e);
         if (out === null) return warn(`plugin ${plugin.name} dropped an event`);
@@ -216,9 +217,9 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
         warn(`plugin ${plugin.name} threw; event kept`, err);
       }
     }
-    if (consent !== 'pending') queue.add(e as TuttiEvent);
+    if (consent !== 'pending') queue.add(e);
     // Held in memory like the queue, and capped like it: the oldest go, reported via `dropped`.
-    else if (held.push(e as TuttiEvent) > o.maxQueueSize) {
+    else if (held.push(e) > o.maxQueueSize) {
       warn('queue full: oldest events dropped');
       emitter.emit('dropped', { events: held.splice(0, 1), count: 1, reason: 'maxQueueSize' });
     }
