@@ -10,6 +10,7 @@ import { cleanName, cleanObject } from './lib/sanitize';
 import { uuid } from './lib/uuid';
 import { withParams } from './lib/query';
 import { parseJson } from './lib/json';
+import { WX_BUILD } from './lib/build';
 import { isPlaceholderId } from './identity/placeholder';
 import { createSessions } from './session/session';
 import { createLedger } from './campaign/ledger';
@@ -204,9 +205,10 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
   }
 
   /** Plugins, then consent: pending events wait in memory, denied ones never get here. */
-  function send(e: TuttiEvent | null): void {
+  function send(e: TuttiEvent): void {
     for (const plugin of o.plugins) {
-      if (!e || !plugin.beforeSend) continue;
+      // `e` is never null: callers pass a built event, and only an object replaces it.
+      if (!plugin.beforeSend) continue;
       try {
         const out = plugin.beforeSend(e);
         if (out === null) return warn(`plugin ${plugin.name} dropped an event`);
@@ -215,9 +217,9 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
         warn(`plugin ${plugin.name} threw; event kept`, err);
       }
     }
-    if (consent !== 'pending') queue.add(e as TuttiEvent);
+    if (consent !== 'pending') queue.add(e);
     // Held in memory like the queue, and capped like it: the oldest go, reported via `dropped`.
-    else if (held.push(e as TuttiEvent) > o.maxQueueSize) {
+    else if (held.push(e) > o.maxQueueSize) {
       warn('queue full: oldest events dropped');
       emitter.emit('dropped', { events: held.splice(0, 1), count: 1, reason: 'maxQueueSize' });
     }
@@ -242,9 +244,10 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       name = undefined;
     }
     const n = cleanName(name, type + ' name', warn);
-    const page = (p.env.context().page || {}) as Record<string, unknown>;
+    const page = (WX_BUILD ? {} : p.env.context().page || {}) as Record<string, unknown>;
     const props: JsonObject = {};
-    for (const k of ['url', 'path', 'referrer', 'title', 'search']) if (typeof page[k] === 'string') props[k] = page[k] as string;
+    // The WeChat build's context has no `page` (WX_BUILD): its screens carry their own path.
+    if (!WX_BUILD) for (const k of ['url', 'path', 'referrer', 'title', 'search']) if (typeof page[k] === 'string') props[k] = page[k] as string;
     const fields: Partial<TuttiEvent> = { properties: Object.assign(props, cleanObject(properties, warn)) };
     if (n) fields.name = n;
     emit(type, fields, at);
@@ -253,7 +256,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
   // ---- campaign --------------------------------------------------------------
 
   function touch(l: Landing, at: number): void {
-    const c = hooks.url ? hooks.url(l, p.env.host && p.env.host(), o.linkDomains) : classifyLanding(l, l.params || {}, DIRECT);
+    // No url hook in the WeChat build (WX_BUILD): only params and fallback count there.
+    const c = !WX_BUILD && hooks.url ? hooks.url(l, p.env.host && p.env.host(), o.linkDomains) : classifyLanding(l, l.params || {}, DIRECT);
     if (!c) return; // internal navigation: the session keeps its campaign
     const sid = sessions.current(at);
     // Direct traffic never overwrites a live session's campaign; the same campaign again
@@ -410,9 +414,12 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     sessions = createSessions(kv, resolved.sessionTimeout);
     ledger = createLedger(kv, p.env.channel);
     queue = createQueue(resolved, p, emitter.emit, warn);
-    if (hooks.init) safe(() => hooks.init!(api, resolved));
-    const landing = safe(() => p.env.landing && p.env.landing());
-    if (landing) safe(() => touch(landing, Date.now()));
+    // The WeChat build (WX_BUILD) has no init hook and no landing URL: that code is left out there.
+    if (!WX_BUILD) {
+      if (hooks.init) safe(() => hooks.init!(api, resolved));
+      const landing = safe(() => p.env.landing && p.env.landing());
+      if (landing) safe(() => touch(landing, Date.now()));
+    }
     ready = true;
     for (const plugin of resolved.plugins) setup(plugin);
     const wait = resolved.waitForExternalId as { type?: string; timeout?: number } | undefined;
@@ -422,12 +429,13 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     }
     if (!holding) release();
     if (hooks.ready) safe(() => hooks.ready!(api, resolved));
-    if (p.lifecycle) safe(() => p.lifecycle!.onHidden(() => api.flushNow(true)));
+    if (!WX_BUILD && p.lifecycle) safe(() => p.lifecycle!.onHidden(() => api.flushNow(true)));
     if (consent !== 'denied') queue.adopt();
   }
 
   function adoptHandoff(params: Record<string, string>): boolean {
-    const ids = o && consent !== 'denied' && hooks.handoff && hooks.handoff(params, o.acceptHandoff, warn);
+    // Without a handoff hook (always so in the WeChat build) nothing is adopted.
+    const ids = !WX_BUILD && o && consent !== 'denied' && hooks.handoff && hooks.handoff(params, o.acceptHandoff, warn);
     if (!ids) return false;
     const at = Date.now();
     if (ids.uid) setUser(ids.uid, at);

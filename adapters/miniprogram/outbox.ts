@@ -25,6 +25,7 @@
 // the old ones, so they are sent once. Which instance queued an old record is not stored
 // in it: in an app with several instances, all old records go to the first one.
 import type { OutboxStore, QueuedEvent } from '../../src/platform';
+import { parseJson } from '../../src/lib/json';
 import { utf8Length } from '../../src/queue/queue';
 import { dropKey, readString, writeString } from './storage';
 import { wxCall, type Wx } from './wx';
@@ -82,12 +83,8 @@ export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxS
       for (const [k, , o] of found.sort((a, b) => +a[2] - +b[2])) {
         const n = p == own ? +o : next;
         const body = readString(w, k) || '';
-        let list: unknown;
-        try {
-          list = JSON.parse(body);
-        } catch {
-          // corrupt: dropped below
-        }
+        // Corrupt JSON parses as undefined: the chunk is dropped below.
+        const list = parseJson(body);
         for (const r of Array.isArray(list) ? (list as QueuedEvent[]) : []) {
           if (r && typeof r.id === 'string' && r.event && !slots.has(r.id)) {
             slots.set(r.id, { r, n });

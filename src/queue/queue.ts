@@ -6,6 +6,7 @@ import type { ResolvedOptions, TransportResponse, TuttiEvent, TuttiEventMap } fr
 import { GZIP_MIN_BYTES } from '../delivery/gzip';
 import { backoffDelay, isRetryable, parseRetryAfter } from './backoff';
 import { parseJson } from '../lib/json';
+import { WX_BUILD } from '../lib/build';
 
 /** Bytes of a string once UTF-8 encoded, without allocating. */
 export function utf8Length(s: string): number {
@@ -207,7 +208,7 @@ export function createQueue(
       const body = encode(batch, sentAt);
       const headers: Record<string, string> = { ...o.contract.headers };
       let payload: string | Uint8Array = body;
-      if (!beacon && p.gzip && o.contract.compress && body.length >= GZIP_MIN_BYTES) {
+      if (!WX_BUILD && !beacon && p.gzip && o.contract.compress && body.length >= GZIP_MIN_BYTES) {
         const zipped = await p.gzip(body);
         // Compression is async: if the page was hidden meanwhile, a beacon may have taken
         // some of these events (no other send can: those run one at a time, see serial()),
@@ -251,7 +252,7 @@ export function createQueue(
   return {
     add(event: TuttiEvent): void {
       const r: QueuedEvent = { id: event.messageId, event, attempts: 0 };
-      if (p.tabs) r.owner = p.tabs.id;
+      if (!WX_BUILD && p.tabs) r.owner = p.tabs.id;
       mem.push(r);
       unsaved.push(r);
       if (!saveTimer) saveTimer = setTimeout(save, 0);
@@ -309,8 +310,8 @@ export function createQueue(
 
     /** Takes over records left by instances that are gone (a closed tab, the previous page load). */
     adopt(): Promise<void> {
+      const tabs = WX_BUILD ? undefined : p.tabs;
       const run = async () => {
-        const tabs = p.tabs;
         const alive = tabs ? await tabs.alive() : [];
         const mine = new Set(mem.map((r) => r.id));
         const orphans = (await p.outbox.all()).filter(
@@ -328,7 +329,7 @@ export function createQueue(
         overflow();
         schedule(0);
       };
-      return (p.tabs ? p.tabs.exclusive('tutti-adopt', run) : run()).catch((e) => warn('queue not read', e));
+      return (tabs ? tabs.exclusive('tutti-adopt', run) : run()).catch((e) => warn('queue not read', e));
     },
 
     /** Consent denied: forget everything, in memory and persisted. */
