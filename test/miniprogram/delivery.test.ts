@@ -15,6 +15,19 @@ afterEach(async () => {
 const tracked = (aid: string, event: string) => suite.collector.events({ anonymousId: aid, event });
 
 /** Most SDK batch requests in flight at the same moment. */
+/** Launches on `storage`, goes offline, tracks `count` events named `name`, hides and lets the outbox reach storage. */
+async function queueOffline(storage: Storage, name: string, count: number) {
+  const a = await start({ storage });
+  a.rt.launch({ path: 'pages/index/index' });
+  const aid = a.tutti.getAnonymousId();
+  await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+  a.rt.setOffline(true);
+  for (let i = 0; i < count; i++) a.tutti.track(name, { i });
+  a.rt.hide();
+  await sleep(150);
+  return { a, aid };
+}
+
 function peak(log: RequestLog[]): number {
   const batch = log.filter((r) => r.url.indexOf('/v1/batch') >= 0);
   let max = 0;
@@ -84,14 +97,7 @@ describe('delivery', () => {
 
   it('keeps events through an outage and a kill: the relaunch delivers every one', async () => {
     const storage = new Storage();
-    const a = await start({ storage });
-    a.rt.launch({ path: 'pages/index/index' });
-    const aid = a.tutti.getAnonymousId();
-    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
-    a.rt.setOffline(true);
-    for (let i = 0; i < 120; i++) a.tutti.track('Offline', { i });
-    a.rt.hide();
-    await sleep(150);
+    const { a, aid } = await queueOffline(storage, 'Offline', 120);
     // The outbox reached storage before the process died.
     expect(Array.from(storage.map.keys()).some((k) => k.indexOf(`tutti_ob_mp-key@${suite.collector.url}_`) === 0)).toBe(true);
     a.rt.kill();
@@ -167,14 +173,7 @@ describe('delivery', () => {
 
   it('upgrade: events the previous release persisted (shared tutti_ob_<n> keys) are delivered exactly once', async () => {
     const storage = new Storage();
-    const a = await start({ storage });
-    a.rt.launch({ path: 'pages/index/index' });
-    const aid = a.tutti.getAnonymousId();
-    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
-    a.rt.setOffline(true);
-    for (let i = 0; i < 20; i++) a.tutti.track('Before Upgrade', { i });
-    a.rt.hide();
-    await sleep(150);
+    const { a, aid } = await queueOffline(storage, 'Before Upgrade', 20);
     a.rt.kill();
     // The previous release stored the same chunks under keys shared by every instance.
     for (const [k, v] of Array.from(storage.map)) {
