@@ -203,6 +203,12 @@ export interface TuttiOptions {
   /** These events carry `context.touches`. ['Order Completed', 'Signed Up'] */
   conversionEvents?: string[];
   plugins?: Plugin[];
+  /**
+   * Holds events until an external ID of this type is set with setExternalId (or the timeout,
+   * ms, passes), so early events carry it; a page or app going to the background releases
+   * them at once. Off. Timeout 3000
+   */
+  waitForExternalId?: { type: string; timeout?: number };
   /** Log warnings (bad input, failures) to the console. false */
   debug?: boolean;
   [adapterOption: string]: unknown;
