@@ -1,6 +1,7 @@
 // dist/tutti.inspector.min.js: the inspector for script-tag pages (web and H5), an add-on
-// for debugging tagging. It opens by itself only on pages loaded with `tutti_debug=1` in
-// the query string; otherwise `tuttiInspector.enableInspector(tutti)` opens it. It may run
+// for debugging tagging. It opens by itself only in a tab that loaded a page with
+// `tutti_debug=1` in the query string (until `tutti_debug=0`); otherwise
+// `tuttiInspector.enableInspector(tutti)` opens it. It may run
 // before or after the SDK, like the personalization add-on:
 // - after the SDK (or after the async snippet's stub, which queues `use` like any call):
 //   it registers its plugin on `window.tutti`;
@@ -15,9 +16,19 @@ import { enableInspector } from './inspector/index';
 
 export { enableInspector };
 
+const STICKY = 'tutti_debug';
+
 attempt(() => {
   const w = win() as (Window & { tutti?: Tutti }) | undefined;
-  if (!w || !/[?&]tutti_debug=1(&|$)/.test(w.location.search)) return;
+  if (!w) return;
+  // The choice lasts for the tab (sessionStorage), so a funnel walked through several pages
+  // keeps the panel; `tutti_debug=0` turns it off again. No sessionStorage: this page only.
+  const asked = /[?&]tutti_debug=([01])(&|$)/.exec(w.location.search);
+  const on = attempt(() => {
+    if (asked) w.sessionStorage.setItem(STICKY, asked[1]);
+    return w.sessionStorage.getItem(STICKY) === '1';
+  }, !!asked && asked[1] === '1');
+  if (!on) return;
   const own = document.currentScript as HTMLScriptElement | null;
   const reg = registry();
   // Its setup runs once the SDK has made and initialised the page's instance.

@@ -273,6 +273,23 @@ describe('dist/tutti.inspector.min.js', () => {
     expect(statusOf('Seen')).toBe('queued');
   });
 
+  // A funnel spans pages: the choice made by ?tutti_debug=1 holds for the tab until ?tutti_debug=0.
+  it('stays open on the next pages of the tab, until ?tutti_debug=0', async () => {
+    /** A new page of the same tab (sessionStorage kept): its own SDK instance, the add-on run again. */
+    const visit = async (url: string) => {
+      (w.__tutti__?.inspector as (() => void) | undefined)?.();
+      delete w.__tutti__;
+      history.replaceState(null, '', url);
+      w.tutti = await started();
+      await runAddon();
+      return host() !== null;
+    };
+    expect(await visit('/?tutti_debug=1')).toBe(true);
+    expect(await visit('/checkout')).toBe(true);
+    expect(await visit('/done?tutti_debug=0')).toBe(false);
+    expect(await visit('/again')).toBe(false);
+  });
+
   it('loaded before the SDK: opens once the page instance is made and initialised', async () => {
     history.replaceState(null, '', '/?x=1&tutti_debug=1');
     await runAddon();
