@@ -6,6 +6,7 @@ import { memoryKV } from './lib/memory-kv';
 import { memoryOutbox } from './queue/memory-outbox';
 import { fetchTransport } from './delivery/fetch-transport';
 import { gzip } from './delivery/gzip';
+import { unreachable } from './delivery/unreachable';
 import { classifyUrlLanding } from './campaign/referrer';
 import { handoffIds } from './identity/handoff';
 
@@ -31,12 +32,8 @@ export function createCore<Plan extends PlanShape<Plan> = TrackingPlan, Traits e
   const core: CoreTutti = createCoreOn(
     (options) => {
       const p = basePlatform();
-      // Node has no `location`, so fetch can never reach a relative endpoint: its events fail
-      // at once (status 400 via `failed`) instead of retrying forever as network errors.
-      if (typeof location == 'undefined' && !/^\w+:/.test(options.endpoint)) {
-        core.warn('relative endpoint');
-        p.transport = { send: async () => ({ status: 400 }) };
-      }
+      // Node has no `location` to resolve a relative endpoint against.
+      if (typeof location == 'undefined') p.transport = unreachable(options.endpoint, core.warn) || p.transport;
       try {
         const given = makePlatform(options) as Record<string, unknown>;
         for (const k in given) if (given[k]) (p as unknown as Record<string, unknown>)[k] = given[k];

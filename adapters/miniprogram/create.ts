@@ -4,6 +4,7 @@
 // WeChat, carries no fallback and stays uninitialised there.
 import { createCore, type CoreTutti } from '../../src/core';
 import type { Platform } from '../../src/platform';
+import { unreachable } from '../../src/delivery/unreachable';
 import type { PlanShape, ResolvedOptions, TrackingPlan, Tutti, TuttiOptions } from '../../src/types';
 import { wxEnvironment, type Whereabouts } from './env';
 import { lifecycle } from './lifecycle';
@@ -37,11 +38,9 @@ export function tuttiFactory(fallback?: Fallback): CreateTutti {
       // Back online: send what waited instead of sitting out the retry backoff.
       const env = wxEnvironment(w, where, () => core && core.flush());
       if (w) {
-        // wx.request fails a relative URL as a network error, retried forever: as tutti/core
-        // does in Node, such events fail at once (status 400 via `failed`) after one warning.
-        const absolute = /^\w+:/.test(o.endpoint);
-        if (!absolute) core!.warn('relative endpoint');
-        return { env, kv: wxKV(w), outbox: wxOutbox(w, o.writeKey + '@' + o.endpoint), transport: absolute ? wxTransport(w, 2) : { send: async () => ({ status: 400 }) }, beaconBytes: HIDE_FLUSH_BYTES };
+        // wx.request cannot take a relative URL: such an endpoint's events fail at once.
+        const transport = unreachable(o.endpoint, core!.warn) || wxTransport(w, 2);
+        return { env, kv: wxKV(w), outbox: wxOutbox(w, o.writeKey + '@' + o.endpoint), transport, beaconBytes: HIDE_FLUSH_BYTES };
       }
       // The core turns this throw into a debug warning and leaves the instance uninitialised.
       if (!fallback) throw new Error('outside WeChat: use tutti/miniprogram');
