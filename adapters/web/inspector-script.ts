@@ -9,9 +9,9 @@
 //   the page's instance (lib/registry.ts).
 // Either way the panel appears once the instance is initialised. No SDK by the time the
 // page has loaded: a console warning, nothing on the page.
-import type { Plugin, Tutti } from '../../src/types';
+import type { Tutti } from '../../src/types';
 import { attempt, listen, win } from './lib/dom';
-import { registry } from './lib/registry';
+import { later, pageTutti, registry } from './lib/registry';
 import { enableInspector } from './inspector/index';
 
 export { enableInspector };
@@ -30,15 +30,13 @@ attempt(() => {
   }, !!asked && asked[1] === '1');
   if (!on) return;
   const own = document.currentScript as HTMLScriptElement | null;
-  const reg = registry();
   // Its setup runs once the SDK has made and initialised the page's instance.
-  const later = { use: (p: Plugin) => (reg.plugins || (reg.plugins = [])).push(p) } as unknown as Tutti;
-  const t = w.tutti && typeof w.tutti.use === 'function' ? w.tutti : reg.instance;
-  enableInspector(t || later, { nonce: (own && own.nonce) || undefined });
+  const t = pageTutti();
+  enableInspector(t || later(), { nonce: (own && own.nonce) || undefined });
   if (!t) {
     const off = listen(w, 'load', () => {
       off();
-      if (!reg.instance && !w.tutti) console.warn('[tutti] inspector: no Tutti on this page');
+      if (!registry().instance && !w.tutti) console.warn('[tutti] inspector: no Tutti on this page');
     });
   }
 });

@@ -5,8 +5,9 @@
 // - before both: its start waits in the page registry, and the SDK hands it to the
 //   page's instance when it creates it (lib/registry.ts).
 // Either way, slots marked data-tutti-pending are held hidden from the moment it runs.
-import type { Plugin, Tutti } from '../../src/types';
+import type { Tutti } from '../../src/types';
 import { attempt, win } from './lib/dom';
+import { later, pageTutti } from './lib/registry';
 import { enableSlots } from './personalize/enable';
 import { slotRegistry } from './personalize/shared';
 
@@ -17,7 +18,5 @@ attempt(() => {
   if (reg.slotsAddon) return; // another copy got here first
   reg.slotsAddon = true;
   const own = document.currentScript as HTMLScriptElement | null;
-  const t = w.tutti && typeof w.tutti.use === 'function' ? w.tutti : reg.instance;
-  const later = { use: (p: Plugin) => (reg.plugins || (reg.plugins = [])).push(p) } as unknown as Tutti;
-  enableSlots(t || later, { nonce: (own && own.nonce) || undefined });
+  enableSlots(pageTutti() || later(), { nonce: (own && own.nonce) || undefined });
 });

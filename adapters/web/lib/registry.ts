@@ -37,3 +37,19 @@ export function pageSingleton(make: () => Tutti): Tutti {
   reg.plugins = undefined;
   return t;
 }
+
+/**
+ * For an add-on script (personalization, inspector): the page's Tutti, that is the SDK's
+ * global or the async snippet's stub (which queues `use` like any call), else the
+ * registered instance; undefined when the SDK has not run yet (see `later`).
+ */
+export function pageTutti(): Tutti | undefined {
+  const w = win() as (Window & { tutti?: Tutti }) | undefined;
+  return w && w.tutti && typeof w.tutti.use === 'function' ? w.tutti : registry().instance;
+}
+
+/** A stand-in for the instance the SDK has yet to make: its `use` leaves the plugin here for pageSingleton(). */
+export function later(): Tutti {
+  const reg = registry();
+  return { use: (p: Plugin) => (reg.plugins || (reg.plugins = [])).push(p) } as unknown as Tutti;
+}
