@@ -244,10 +244,12 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       name = undefined;
     }
     const n = cleanName(name, type + ' name', warn);
-    const page = (WX_BUILD ? {} : p.env.context().page || {}) as Record<string, unknown>;
     const props: JsonObject = {};
     // The WeChat build's context has no `page` (WX_BUILD): its screens carry their own path.
-    if (!WX_BUILD) for (const k of ['url', 'path', 'referrer', 'title', 'search']) if (typeof page[k] === 'string') props[k] = page[k] as string;
+    if (!WX_BUILD) {
+      const page = (p.env.context().page || {}) as Record<string, unknown>;
+      for (const k of ['url', 'path', 'referrer', 'title', 'search']) if (typeof page[k] === 'string') props[k] = page[k] as string;
+    }
     const fields: Partial<TuttiEvent> = { properties: Object.assign(props, cleanObject(properties, warn)) };
     if (n) fields.name = n;
     emit(type, fields, at);
@@ -353,7 +355,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
         kv.set(EXT, JSON.stringify(ext));
         emit('identify', { traits: Object.assign({}, traits) }, at, true);
       }
-      const wait = o.waitForExternalId as { type?: string } | undefined;
+      const wait = o.waitForExternalId;
       if (holding && wait && wait.type === t) release();
     },
     reset: (at) => resetIdentity(at),
@@ -422,7 +424,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     }
     ready = true;
     for (const plugin of resolved.plugins) setup(plugin);
-    const wait = resolved.waitForExternalId as { type?: string; timeout?: number } | undefined;
+    // Typed, but given by the page: its `type` is still checked.
+    const wait = resolved.waitForExternalId;
     if (wait && typeof wait.type === 'string' && !ext.some((e) => e.type === wait.type)) {
       holding = true;
       setTimeout(() => holding && release(), Number(wait.timeout) > 0 ? Number(wait.timeout) : 3000);

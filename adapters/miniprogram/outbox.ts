@@ -132,7 +132,7 @@ export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxS
     }
     // key('lost'): how many records are in memory only (absent when none).
     let m = 0;
-    slots.forEach((s) => s.n < 0 && m++); // MEMORY
+    slots.forEach((s) => s.n === MEMORY && m++);
     if (m !== marked) (marked = m) ? writeString(w, key('lost'), '' + m) : dropKey(w, key('lost'));
   }
 
