@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { make, scriptedTransport } from './harness';
+import type { TransportResponse, TuttiOptions } from '../../src/index';
 import { backoffDelay, parseRetryAfter } from '../../src/queue/backoff';
 
 // setImmediate stays real: CompressionStream needs it to gzip bodies.
@@ -7,6 +8,32 @@ beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setI
 afterEach(() => vi.useRealTimers());
 
 const times = (t0: number, at: number[]) => at.map((t) => t - t0);
+
+/**
+ * The collector is down (a flush has just failed); `later` ms on, the page leaves after one
+ * more call. Returns the requests made from then on and the events still persisted.
+ */
+async function leaveDuringOutage(later: number) {
+  const net = scriptedTransport(() => ({ status: 0 }));
+  const { core, outbox } = make({}, { net });
+  core.track('Before');
+  await core.flush();
+  const n = net.requests.length;
+  vi.setSystemTime(Date.now() + later);
+  core.track('Leaving');
+  core.flushNow(true);
+  await vi.advanceTimersByTimeAsync(0);
+  return { sent: net.requests.slice(n), persisted: (await outbox.all()).map((r) => r.event.event).sort() };
+}
+
+/** Tracks one event against a collector whose first answer is `first` (200 after that) and flushes: the first attempt is made. */
+async function afterFirstAnswer(first: TransportResponse, options: Partial<TuttiOptions> = {}) {
+  const net = scriptedTransport((_r, i) => (i === 0 ? first : { status: 200 }));
+  const { core } = make(options, { net });
+  core.track('Retried');
+  await core.flush();
+  return net;
+}
 
 describe('retry and backoff', () => {
   it('retries 503 and network errors with growing delays, then delivers with the same messageId', async () => {
@@ -34,10 +61,7 @@ describe('retry and backoff', () => {
   });
 
   it('honours Retry-After in seconds on 429', async () => {
-    const net = scriptedTransport((_r, i) => (i === 0 ? { status: 429, retryAfter: '7' } : { status: 200 }));
-    const { core } = make({}, { net });
-    core.track('Throttled');
-    await core.flush();
+    const net = await afterFirstAnswer({ status: 429, retryAfter: '7' });
     await vi.advanceTimersByTimeAsync(6900);
     expect(net.requests.length).toBe(1);
     await vi.advanceTimersByTimeAsync(200);
@@ -54,10 +78,7 @@ describe('retry and backoff', () => {
 
   it('falls back to the jittered backoff on Retry-After: 0 or an HTTP date in the past', async () => {
     for (const retryAfter of ['0', new Date(Date.now() - 60000).toUTCString()]) {
-      const net = scriptedTransport((_r, i) => (i === 0 ? { status: 503, retryAfter } : { status: 200 }));
-      const { core } = make({ retry: { baseDelay: 1000, maxDelay: 60000 } }, { net });
-      core.track('Busy');
-      await core.flush();
+      const net = await afterFirstAnswer({ status: 503, retryAfter }, { retry: { baseDelay: 1000, maxDelay: 60000 } });
       // Not an immediate retry: the first backoff waits between 500 and 1000 ms.
       await vi.advanceTimersByTimeAsync(450);
       expect(net.requests.length).toBe(1);
@@ -147,29 +168,15 @@ describe('retry and backoff', () => {
   });
 
   it('keeps events for the next page instead of beaconing them into a known outage', async () => {
-    const net = scriptedTransport(() => ({ status: 0 }));
-    const { core, outbox } = make({}, { net });
-    core.track('Before');
-    await core.flush();
-    const n = net.requests.length;
-    core.track('Leaving');
-    core.flushNow(true);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(net.requests.length).toBe(n);
-    expect((await outbox.all()).map((r) => r.event.event).sort()).toEqual(['Before', 'Leaving']);
+    const { sent, persisted } = await leaveDuringOutage(0);
+    expect(sent).toEqual([]);
+    expect(persisted).toEqual(['Before', 'Leaving']);
   });
 
   it('still no beacon once the backoff has run out but no send has succeeded since (the retry may be under way)', async () => {
-    const net = scriptedTransport(() => ({ status: 0 }));
-    const { core, outbox } = make({}, { net });
-    core.track('Before');
-    await core.flush();
-    const n = net.requests.length;
-    vi.setSystemTime(Date.now() + 120000); // the backoff is over; its retry has not answered yet
-    core.track('Leaving');
-    core.flushNow(true);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(net.requests.slice(n).filter((r) => r.options.beacon)).toEqual([]);
-    expect((await outbox.all()).map((r) => r.event.event).sort()).toEqual(['Before', 'Leaving']);
+    // The backoff is over; its retry has not answered yet.
+    const { sent, persisted } = await leaveDuringOutage(120000);
+    expect(sent.filter((r) => r.options.beacon)).toEqual([]);
+    expect(persisted).toEqual(['Before', 'Leaving']);
   });
 });
