@@ -2,9 +2,11 @@
 // each under its own path prefix (/tutti, /segment, ...), so every figure is measured the
 // same way at the same place: requests, bytes as received (request line + headers + body),
 // and the benchmark events found in each body, whatever the SDK's wire format (JSON,
-// gzip, base64, form fields, image-beacon query strings). It answers 200 with the small
-// body each SDK expects, answers CORS preflights, serves the minimal "remote settings"
-// some SDKs insist on fetching, and can go down (connection refused) and come back.
+// gzip, base64, form fields, image-beacon query strings, JSON inside a string field).
+// It answers 200 with the small body each SDK expects, answers CORS preflights (and
+// credentialed requests: the page's origin, Allow-Credentials), serves the minimal
+// "remote settings" some SDKs insist on fetching, and can go down (connection refused)
+// and come back.
 import { createServer } from 'node:http';
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 
@@ -19,6 +21,9 @@ function collect(value, out, depth = 0) {
     out.push(`${value.bench_run}:${value.bench_seq}`);
     return;
   }
+  // Snowplow's tracker protocol holds a self-describing event as a string field:
+  // ue_pr (JSON text) or ue_px (base64url of it).
+  for (const k of ['ue_pr', 'ue_px']) if (typeof value[k] === 'string') collect(decodeText(value[k]), out, depth + 1);
   for (const k in value) collect(value[k], out, depth + 1);
 }
 
@@ -72,7 +77,7 @@ function decodeRequest(req, url, body) {
   }
   const values = decodeBuffer(raw);
   // Image beacons and some GETs put the payload in the query string.
-  for (const [k, v] of url.searchParams) if (/^(data|data_list|d)$/.test(k)) values.push(...decodeText(v));
+  for (const [k, v] of url.searchParams) if (/^(data|data_list|d|ue_pr|ue_px)$/.test(k)) values.push(...decodeText(v));
   const ids = [];
   for (const v of values) collect(v, ids);
   return ids;
@@ -87,6 +92,8 @@ function answer(sdk, url, events) {
   if (sdk === 'posthog') return { type: 'application/json', body: '{"status":1}' };
   if (sdk === 'sensors' && /\.gif$/.test(url.pathname)) return { type: 'image/gif', body: GIF };
   if (sdk === 'rudder') return { type: 'text/plain', body: 'OK' };
+  // A Snowplow collector: a 1×1 GIF for GET /i (tp1), `ok` for POST …/tp2.
+  if (sdk === 'snowplow') return /\/i$/.test(url.pathname) ? { type: 'image/gif', body: GIF } : { type: 'text/plain', body: 'ok' };
   return { type: 'application/json', body: '{}' };
 }
 
