@@ -7,6 +7,7 @@
 // credentialed requests: the page's origin, Allow-Credentials), serves the minimal
 // "remote settings" some SDKs insist on fetching, and can go down (connection refused)
 // and come back.
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 
@@ -85,15 +86,21 @@ function decodeRequest(req, url, body) {
 
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-/** The answer body each SDK expects from a successful upload. */
-function answer(sdk, url, events) {
+/** The answer (body, and headers besides CORS) each SDK expects from a successful upload. */
+function answer(sdk, url, events, req) {
   if (sdk === 'amplitude') return { type: 'application/json', body: JSON.stringify({ code: 200, events_ingested: events, payload_size_bytes: 0, server_upload_time: Date.now() }) };
   if (sdk === 'mixpanel') return { type: 'application/json', body: url.searchParams.get('verbose') === '1' ? '{"status":1,"error":null}' : '1' };
   if (sdk === 'posthog') return { type: 'application/json', body: '{"status":1}' };
   if (sdk === 'sensors' && /\.gif$/.test(url.pathname)) return { type: 'image/gif', body: GIF };
   if (sdk === 'rudder') return { type: 'text/plain', body: 'OK' };
-  // A Snowplow collector: a 1×1 GIF for GET /i (tp1), `ok` for POST …/tp2.
-  if (sdk === 'snowplow') return /\/i$/.test(url.pathname) ? { type: 'image/gif', body: GIF } : { type: 'text/plain', body: 'ok' };
+  // A Snowplow collector: a 1×1 GIF for GET /i (tp1), `ok` for POST …/tp2, and its
+  // network user ID cookie `sp` (kept when the request has one), which the browser then
+  // sends with every later request of the credentialed tracker.
+  if (sdk === 'snowplow') {
+    const sp = /(?:^|;\s*)sp=([\w-]+)/.exec(req.headers.cookie || '')?.[1] || randomUUID();
+    const headers = { 'Set-Cookie': `sp=${sp}; Max-Age=31536000; Path=/; SameSite=None; Secure` };
+    return /\/i$/.test(url.pathname) ? { type: 'image/gif', body: GIF, headers } : { type: 'text/plain', body: 'ok', headers };
+  }
   return { type: 'application/json', body: '{}' };
 }
 
@@ -141,8 +148,8 @@ export async function startSink({ settings = {} } = {}) {
         return res.end(text);
       }
       record.ids = decodeRequest(req, url, body);
-      const a = answer(sdk, url, record.ids.length);
-      res.writeHead(200, { ...cors, 'Content-Type': a.type, 'Content-Length': Buffer.byteLength(a.body), 'Cache-Control': 'no-store' });
+      const a = answer(sdk, url, record.ids.length, req);
+      res.writeHead(200, { ...cors, ...a.headers, 'Content-Type': a.type, 'Content-Length': Buffer.byteLength(a.body), 'Cache-Control': 'no-store' });
       res.end(a.body);
     });
   }

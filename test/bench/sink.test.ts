@@ -39,6 +39,11 @@ describe('bench sink', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:1');
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
     expect(sink.count('sp', 'snowplow')).toEqual({ unique: 2, duplicates: 1 });
+    // Its network user ID cookie, as a Snowplow collector sets it, kept once the browser has it.
+    const sp = /^sp=([\w-]+); /.exec(res.headers.get('set-cookie') || '')?.[1];
+    expect(sp).toMatch(/^[0-9a-f-]{36}$/);
+    const again = await fetch(sink.url + '/snowplow/com.snowplowanalytics.snowplow/tp2', { method: 'POST', headers: { Cookie: `_sp_id.1=x; sp=${sp}` }, body: '{}' });
+    expect(again.headers.get('set-cookie')).toMatch(new RegExp(`^sp=${sp}; `));
   });
 
   it('counts a Snowplow GET (tp1 query string, ue_px)', async () => {
