@@ -213,6 +213,28 @@ export async function sdkDefinitions() {
   __ready();
 </script>`,
     },
+    {
+      name: 'snowplow',
+      label: 'Snowplow browser tracker',
+      version: version('@snowplow/browser-tracker'),
+      build: '@snowplow/browser-tracker/dist/index.umd.min.js',
+      mount: ['/sdk/snowplow/', join(NM, '@snowplow/browser-tracker/dist')],
+      // No page view, activity tracking (page pings), link or form tracking is enabled
+      // (each needs a call); anonymous tracking, session context and browser context stay
+      // at their defaults (off), the webPage context at its default (on). newTracker is
+      // synchronous: ready once it returns. Events are self-describing: Snowplow has no
+      // free-form properties, and its structured events carry only five fixed fields.
+      head: ({ sink }) => `
+<script src="/sdk/snowplow/index.umd.min.js"></script>
+<script>
+  var sp = window.snowplowBrowserTracking;
+  sp.newTracker('sp', ${js(sink + '/snowplow')}, { appId: 'bench', platform: 'web' });
+  window.__track = function (n, p) {
+    sp.trackSelfDescribingEvent({ event: { schema: 'iglu:com.example/' + n + '/jsonschema/1-0-0', data: p } });
+  };
+  __ready();
+</script>`,
+    },
   ];
 }
 

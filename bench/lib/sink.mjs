@@ -2,9 +2,12 @@
 // each under its own path prefix (/tutti, /segment, ...), so every figure is measured the
 // same way at the same place: requests, bytes as received (request line + headers + body),
 // and the benchmark events found in each body, whatever the SDK's wire format (JSON,
-// gzip, base64, form fields, image-beacon query strings). It answers 200 with the small
-// body each SDK expects, answers CORS preflights, serves the minimal "remote settings"
-// some SDKs insist on fetching, and can go down (connection refused) and come back.
+// gzip, base64, form fields, image-beacon query strings, JSON inside a string field).
+// It answers 200 with the small body each SDK expects, answers CORS preflights (and
+// credentialed requests: the page's origin, Allow-Credentials), serves the minimal
+// "remote settings" some SDKs insist on fetching, and can go down (connection refused)
+// and come back.
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 
@@ -19,6 +22,9 @@ function collect(value, out, depth = 0) {
     out.push(`${value.bench_run}:${value.bench_seq}`);
     return;
   }
+  // Snowplow's tracker protocol holds a self-describing event as a string field:
+  // ue_pr (JSON text) or ue_px (base64url of it).
+  for (const k of ['ue_pr', 'ue_px']) if (typeof value[k] === 'string') collect(decodeText(value[k]), out, depth + 1);
   for (const k in value) collect(value[k], out, depth + 1);
 }
 
@@ -72,7 +78,7 @@ function decodeRequest(req, url, body) {
   }
   const values = decodeBuffer(raw);
   // Image beacons and some GETs put the payload in the query string.
-  for (const [k, v] of url.searchParams) if (/^(data|data_list|d)$/.test(k)) values.push(...decodeText(v));
+  for (const [k, v] of url.searchParams) if (/^(data|data_list|d|ue_pr|ue_px)$/.test(k)) values.push(...decodeText(v));
   const ids = [];
   for (const v of values) collect(v, ids);
   return ids;
@@ -80,13 +86,21 @@ function decodeRequest(req, url, body) {
 
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-/** The answer body each SDK expects from a successful upload. */
-function answer(sdk, url, events) {
+/** The answer (body, and headers besides CORS) each SDK expects from a successful upload. */
+function answer(sdk, url, events, req) {
   if (sdk === 'amplitude') return { type: 'application/json', body: JSON.stringify({ code: 200, events_ingested: events, payload_size_bytes: 0, server_upload_time: Date.now() }) };
   if (sdk === 'mixpanel') return { type: 'application/json', body: url.searchParams.get('verbose') === '1' ? '{"status":1,"error":null}' : '1' };
   if (sdk === 'posthog') return { type: 'application/json', body: '{"status":1}' };
   if (sdk === 'sensors' && /\.gif$/.test(url.pathname)) return { type: 'image/gif', body: GIF };
   if (sdk === 'rudder') return { type: 'text/plain', body: 'OK' };
+  // A Snowplow collector: a 1×1 GIF for GET /i (tp1), `ok` for POST …/tp2, and its
+  // network user ID cookie `sp` (kept when the request has one), which the browser then
+  // sends with every later request of the credentialed tracker.
+  if (sdk === 'snowplow') {
+    const sp = /(?:^|;\s*)sp=([\w-]+)/.exec(req.headers.cookie || '')?.[1] || randomUUID();
+    const headers = { 'Set-Cookie': `sp=${sp}; Max-Age=31536000; Path=/; SameSite=None; Secure` };
+    return /\/i$/.test(url.pathname) ? { type: 'image/gif', body: GIF, headers } : { type: 'text/plain', body: 'ok', headers };
+  }
   return { type: 'application/json', body: '{}' };
 }
 
@@ -134,8 +148,8 @@ export async function startSink({ settings = {} } = {}) {
         return res.end(text);
       }
       record.ids = decodeRequest(req, url, body);
-      const a = answer(sdk, url, record.ids.length);
-      res.writeHead(200, { ...cors, 'Content-Type': a.type, 'Content-Length': Buffer.byteLength(a.body), 'Cache-Control': 'no-store' });
+      const a = answer(sdk, url, record.ids.length, req);
+      res.writeHead(200, { ...cors, ...a.headers, 'Content-Type': a.type, 'Content-Length': Buffer.byteLength(a.body), 'Cache-Control': 'no-store' });
       res.end(a.body);
     });
   }
