@@ -224,6 +224,22 @@ describe('delivery', () => {
     expect(Array.from(storage.map.keys()).filter((k) => k.indexOf('tutti_ob_') === 0 && !/_lost$/.test(k))).toEqual([]);
   });
 
+  it('an endpoint with a trailing slash: batches go to {endpoint}/v1/batch, decisions to /v1/decide, the outbox keeps its name', async () => {
+    const endpoint = suite.collector.url + '//';
+    const { rt, tutti } = await start({ init: { endpoint } });
+    rt.launch({ path: 'pages/index/index' });
+    rt.setOffline(true);
+    tutti.track('Slash');
+    await sleep(100);
+    // Stored under the endpoint as configured: an app upgrading to this release finds its outbox.
+    expect(Array.from(rt.storage.map.keys()).some((k) => k.indexOf(`tutti_ob_mp-key@${endpoint}_`) === 0)).toBe(true);
+    rt.setOffline(false);
+    await until(() => tracked(tutti.getAnonymousId(), 'Slash').length === 1, 8000, 'the event');
+    await tutti.personalize(['hero']);
+    const urls = new Set(rt.requests.filter((r) => r.outcome === 'status 200').map((r) => r.url));
+    expect(Array.from(urls).sort()).toEqual([suite.collector.url + '/v1/batch', suite.collector.url + '/v1/decide']);
+  });
+
   it('upgrade: events the previous release persisted (shared tutti_ob_<n> keys) are delivered exactly once', async () => {
     const storage = new Storage();
     const { a, aid } = await queueOffline(storage, 'Before Upgrade', 20);
