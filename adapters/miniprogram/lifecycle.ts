@@ -112,6 +112,8 @@ export function createLifecycle(w: Wx | undefined) {
   let shown: [EntryOptions, number] | undefined;
   let current: PageState | undefined;
   let lastRoute: string | undefined;
+  /** A share handler is running (see hookShares). */
+  let sharing = 0;
 
   /** A copy of launch/show options (the host may change its object later); listeners read scene, path, query and referrerInfo. */
   const entry = (o: unknown): EntryOptions => {
@@ -178,6 +180,9 @@ export function createLifecycle(w: Wx | undefined) {
     lastRoute = route;
     current = st;
     tell(listeners, 'pageShow', st.view, st.at);
+    // Share handlers registered before the SDK (the page, or a behavior it uses) are
+    // wrapped on the instance; those wrapped at registration are marked and left alone.
+    hookShares(page);
   }
 
   function leave(st: PageState): void {
@@ -229,7 +234,15 @@ export function createLifecycle(w: Wx | undefined) {
       const host = obj[n];
       if (typeof host !== 'function' || host.__tutti) continue;
       obj[n] = mark(function (this: PageInstance, ...args: any[]) {
-        return share(kind, this, args[0], host.apply(this, args));
+        // A wrapper around a wrapper (a framework copied or bound the registered handler
+        // before the instance patch saw it): only the outer one counts the share.
+        if (sharing) return host.apply(this, args);
+        sharing = 1;
+        try {
+          return share(kind, this, args[0], host.apply(this, args));
+        } finally {
+          sharing = 0;
+        }
       });
     }
   }

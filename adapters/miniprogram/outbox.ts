@@ -19,6 +19,13 @@
 // (getStorageInfoSync, present since the first base library), so no index key is kept
 // and a put costs one storage write.
 //
+// Two instances with the same write key and endpoint (the app's and a plugin package's)
+// get distinct outboxes: the second one created in a launch is `<ns>#1`, the next `<ns>#2`.
+// When an outbox loads, it also adopts the keys of a same-pair outbox that no instance of
+// this launch holds (the second instance did not start this time, or starts later), so
+// each record is held by one instance only and nothing waits for an instance that may
+// never come back; they send to the same place under the same write key.
+//
 // Upgrade: releases before this one kept one outbox for all instances (`tutti_ob_<n>`,
 // `tutti_ob_lost`). The first instance that loads (in a single-instance app, the app's
 // only one) adopts those chunks and that count, moves them to its own keys and removes
@@ -27,7 +34,7 @@
 import type { OutboxStore, QueuedEvent } from '../../src/platform';
 import { parseJson } from '../../src/lib/json';
 import { utf8Length } from '../../src/queue/queue';
-import { dropKey, readString, writeString } from './storage';
+import { cacheOf, dropKey, readString, writeString } from './storage';
 import { wxCall, type Wx } from './wx';
 
 /** The prefix of the release before outboxes were per instance (`tutti_ob_<n>`, `tutti_ob_lost`). */
@@ -50,7 +57,14 @@ interface Slot {
 
 /** `ns`: the instance's namespace (writeKey + endpoint), so instances never share keys. */
 export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxStore {
-  const own = SHARED + '_' + ns;
+  // The outbox names held in this runtime, kept with the storage cache (no storage key
+  // is named like an outbox). A second instance with the same write key and endpoint
+  // gets `<ns>#1` (then #2, ...).
+  const used = cacheOf(w);
+  const base = SHARED + '_' + ns;
+  let own = base;
+  for (let i = 1; used.has(own); ) own = base + '#' + i++;
+  used.set(own, null);
   /** A chunk's key, or (n = 'lost') the key counting records in memory only. */
   const key = (n: number | string) => own + '_' + n;
   const chunkBytes = opts.chunkBytes || 65536;
@@ -78,8 +92,12 @@ export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxS
     const keys: string[] = (wxCall(w, 'getStorageInfoSync') || {}).keys || [];
     const adopted = new Set<number>();
     let lost = 0;
-    for (const p of [own, SHARED]) {
-      const found = keys.map((k) => /^(.*)_(\d+)$/.exec(k)).filter((m) => m && m[1] == p) as RegExpExecArray[];
+    const all = keys.map((k) => /^(.*)_(\d+|lost)$/.exec(k) || []);
+    // Own keys, then those of a same-named outbox no instance of this launch holds (the
+    // plugin's instance did not start this time), then the pre-upgrade shared ones.
+    const names = all.map((m) => m[1]).filter((p) => !used.has(p) && !(p + '#').indexOf(base + '#'));
+    for (const p of new Set([own, ...names, SHARED])) {
+      const found = all.filter((m) => m[1] == p && m[2] != 'lost');
       for (const [k, , o] of found.sort((a, b) => +a[2] - +b[2])) {
         const n = p == own ? +o : next;
         const body = readString(w, k) || '';

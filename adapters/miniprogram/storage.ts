@@ -30,14 +30,20 @@ export function writeString(w: Wx, key: string, value: string): boolean {
 export const dropKey = (w: Wx, key: string) => wxCall(w, 'removeStorageSync', key);
 
 // One cache per wx object, so two instances (the singleton and a createTutti one) agree.
+// The outbox (outbox.ts) also notes there the outbox names its instances hold.
 const caches = new WeakMap<Wx, Map<string, string | null>>();
+
+/** The memory of this JS runtime (one wx per runtime; one per fake runtime in tests). */
+export function cacheOf(w: Wx): Map<string, string | null> {
+  let c = caches.get(w);
+  if (!c) caches.set(w, (c = new Map()));
+  return c;
+}
 
 export function wxKV(w: Wx): KeyValueStore {
   // Memory is the source of truth for this launch; storage is what the next launch sees.
   // Reads are cached because every getStorageSync is a synchronous bridge call.
-  let cache = caches.get(w);
-  if (!cache) caches.set(w, (cache = new Map()));
-  const c = cache;
+  const c = cacheOf(w);
   // Writes wait for the end of the current task: the core rewrites the session key on
   // every event, and a burst of 100 track() calls then costs one synchronous bridge call
   // instead of 100. The latest value is written; a removal in between wins.

@@ -14,6 +14,14 @@ describe('backend contract', () => {
     expect(Object.keys(net.requests[0].body).sort()).toEqual(['batch', 'sentAt', 'writeKey']);
   });
 
+  it('joins the SPEC paths to an endpoint written with trailing slashes without doubling them', async () => {
+    const { core, net } = make({ endpoint: 'https://collect.example.com//' });
+    core.track('Signed Up');
+    await core.flush();
+    await core.personalize(['hero']);
+    expect(net.requests.map((r) => r.url)).toEqual(['https://collect.example.com/v1/batch', 'https://collect.example.com/v1/decide']);
+  });
+
   it('lets paths, headers, encoder and transport be replaced for another pipeline', async () => {
     const seen: Array<{ url: string; body: string; headers: Record<string, string> | undefined }> = [];
     const transport: Transport = {

@@ -145,6 +145,65 @@ describe('share attribution', () => {
     ]);
   });
 
+  it('wraps the shares of pages registered before the SDK import (App() and pages first)', async () => {
+    const { rt, tutti, host } = await start({ importAt: 'after' });
+    rt.launch({ path: 'pages/index/index' });
+    const aid = tutti.getAnonymousId();
+    expect(rt.share()).toEqual({ title: 'Home', path: `/pages/index/index?from=share&tutti_sharer=${aid}&tutti_depth=1` });
+    rt.navigateTo('pages/item/item?id=42');
+    expect(rt.share('app_message', 'button')).toEqual({ title: 'Item', imageUrl: 'https://img.example/42.png', path: `/pages/item/item?id=42&tutti_sharer=${aid}&tutti_depth=1` });
+    expect(rt.share('timeline')).toEqual({ title: 'Item', query: `id=42&tutti_sharer=${aid}&tutti_depth=1` });
+    expect(host.count('item.onShareAppMessage')).toBe(1);
+    // Sharing stays off where the page never enabled it.
+    rt.navigateTo('pages/plain/plain');
+    expect(() => rt.share()).toThrow(/share menu is disabled/);
+    const shares = await until(() => events(aid, 'Share').length >= 3 && events(aid, 'Share'));
+    await sleep(100);
+    expect(events(aid, 'Share').map((e) => e.properties)).toEqual([
+      { method: 'app_message', from: 'menu', path: 'pages/index/index', shareDepth: 1 },
+      { method: 'app_message', from: 'button', path: 'pages/item/item', shareDepth: 1 },
+      { method: 'timeline', path: 'pages/item/item', shareDepth: 1 },
+    ]);
+    expect(shares).toHaveLength(3);
+  });
+
+  it('a page module or behavior evaluated before the import shares with the parameters; pages registered after count once', async () => {
+    const early: Record<string, unknown> = {};
+    const { rt, tutti } = await start({
+      // app.js requires a page module (or a shared behavior) before the SDK.
+      early: (rt, g) => {
+        rt.define('pages/early/early', () => g.Page({ onShareAppMessage: () => ({ title: 'Early' }) }));
+        early.sharing = g.Behavior({ methods: { onShareAppMessage: () => ({ title: 'Early behavior' }) } });
+      },
+      pages: (rt, g) => {
+        rt.define('pages/bearly/bearly', () => g.Component({ behaviors: [early.sharing] }));
+        // A framework that binds the page's handlers to the instance on load: the bound copy
+        // wraps the registered (already wrapped) handler.
+        rt.define('pages/bound/bound', () =>
+          g.Page({
+            onLoad(this: any) {
+              this.onShareAppMessage = this.onShareAppMessage.bind(this);
+            },
+            onShareAppMessage: () => ({ title: 'Bound' }),
+          }),
+        );
+      },
+    });
+    rt.launch({ path: 'pages/early/early' });
+    const aid = tutti.getAnonymousId();
+    const params = `tutti_sharer=${aid}&tutti_depth=1`;
+    expect(rt.share()).toEqual({ title: 'Early', path: `/pages/early/early?${params}` });
+    rt.navigateTo('pages/bearly/bearly?b=1');
+    expect(rt.share()).toEqual({ title: 'Early behavior', path: `/pages/bearly/bearly?b=1&${params}` });
+    rt.navigateTo('pages/item/item?id=42');
+    expect(rt.share()).toEqual({ title: 'Item', imageUrl: 'https://img.example/42.png', path: `/pages/item/item?id=42&${params}` });
+    rt.navigateTo('pages/bound/bound');
+    expect(rt.share()).toEqual({ title: 'Bound', path: `/pages/bound/bound?${params}` });
+    await until(() => events(aid, 'Share').length >= 4);
+    await sleep(100);
+    expect(events(aid, 'Share').map((e) => e.properties.path)).toEqual(['pages/early/early', 'pages/bearly/bearly', 'pages/item/item', 'pages/bound/bound']);
+  });
+
   it('keeps the page’s encoded query as it is in the default share path', async () => {
     const { rt, tutti } = await start();
     const name = encodeURIComponent('春节');

@@ -171,6 +171,75 @@ describe('delivery', () => {
     }
   });
 
+  it('two instances with the same write key and endpoint keep separate outboxes: after an outage and a kill, every event arrives once', async () => {
+    const here = suite.collector;
+    const duplicatesBefore = here.stats().duplicates;
+    const storage = new Storage();
+    // The app's singleton and a plugin package's own instance, both 'mp-key' → here.
+    const twins = async (second = true) => {
+      const b = await start({ storage });
+      const plugin = second ? b.createTutti({ writeKey: 'mp-key', endpoint: here.url, flushInterval: 50 }) : undefined;
+      return { b, plugin };
+    };
+    const a = await twins();
+    a.b.rt.launch({ path: 'pages/index/index' });
+    const aid = a.b.tutti.getAnonymousId();
+    await until(() => here.events({ anonymousId: aid, event: 'Mini App Launched' }).length === 2);
+    a.b.rt.setOffline(true);
+    for (let i = 0; i < 30; i++) {
+      a.b.tutti.track('App Event', { i });
+      a.plugin!.track('Plugin Event', { i });
+    }
+    a.b.rt.hide();
+    await sleep(150);
+    a.b.rt.kill();
+
+    const sent = (rt: Booted['rt'], name: string) =>
+      rt.requests.flatMap((r) => (r.body && r.outcome === 'status 200' ? JSON.parse(r.body).batch : [])).filter((e: { event: string }) => e.event === name);
+    const delivered = (name: string) => new Set(here.events({ anonymousId: aid, event: name }).map((e) => e.properties.i)).size;
+    // Relaunch with both instances: each event once.
+    const b = await twins();
+    b.b.rt.launch({ path: 'pages/index/index', scene: 1089 });
+    await until(() => delivered('App Event') === 30 && delivered('Plugin Event') === 30, 10000, 'both instances\' events').catch(() => undefined);
+    await sleep(300);
+    expect({ app: delivered('App Event'), plugin: delivered('Plugin Event') }).toEqual({ app: 30, plugin: 30 });
+    expect({ app: sent(b.b.rt, 'App Event').length, plugin: sent(b.b.rt, 'Plugin Event').length }).toEqual({ app: 30, plugin: 30 });
+    expect(here.stats().duplicates - duplicatesBefore).toBe(0);
+
+    // Another outage, and a relaunch where only the app's instance starts: it sends the plugin's events too.
+    b.b.rt.setOffline(true);
+    for (let i = 30; i < 40; i++) {
+      b.b.tutti.track('App Event', { i });
+      b.plugin!.track('Plugin Event', { i });
+    }
+    b.b.rt.hide();
+    await sleep(150);
+    b.b.rt.kill();
+    const c = await twins(false);
+    c.b.rt.launch({ path: 'pages/index/index', scene: 1089 });
+    await until(() => delivered('App Event') === 40 && delivered('Plugin Event') === 40, 10000, 'the events of both').catch(() => undefined);
+    await sleep(300);
+    expect({ app: delivered('App Event'), plugin: delivered('Plugin Event') }).toEqual({ app: 40, plugin: 40 });
+    expect(here.stats().duplicates - duplicatesBefore).toBe(0);
+    expect(Array.from(storage.map.keys()).filter((k) => k.indexOf('tutti_ob_') === 0 && !/_lost$/.test(k))).toEqual([]);
+  });
+
+  it('an endpoint with a trailing slash: batches go to {endpoint}/v1/batch, decisions to /v1/decide, the outbox keeps its name', async () => {
+    const endpoint = suite.collector.url + '//';
+    const { rt, tutti } = await start({ init: { endpoint } });
+    rt.launch({ path: 'pages/index/index' });
+    rt.setOffline(true);
+    tutti.track('Slash');
+    await sleep(100);
+    // Stored under the endpoint as configured: an app upgrading to this release finds its outbox.
+    expect(Array.from(rt.storage.map.keys()).some((k) => k.indexOf(`tutti_ob_mp-key@${endpoint}_`) === 0)).toBe(true);
+    rt.setOffline(false);
+    await until(() => tracked(tutti.getAnonymousId(), 'Slash').length === 1, 8000, 'the event');
+    await tutti.personalize(['hero']);
+    const urls = new Set(rt.requests.filter((r) => r.outcome === 'status 200').map((r) => r.url));
+    expect(Array.from(urls).sort()).toEqual([suite.collector.url + '/v1/batch', suite.collector.url + '/v1/decide']);
+  });
+
   it('upgrade: events the previous release persisted (shared tutti_ob_<n> keys) are delivered exactly once', async () => {
     const storage = new Storage();
     const { a, aid } = await queueOffline(storage, 'Before Upgrade', 20);

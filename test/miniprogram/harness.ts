@@ -30,6 +30,8 @@ export interface BootOptions extends RuntimeOptions {
   endpoint: string;
   /** Extra page definitions run after the standard ones. */
   pages?: (rt: Runtime, g: Options) => void;
+  /** Page, component and behavior files evaluated before the SDK import (with importAt 'before'). */
+  early?: (rt: Runtime, g: Options) => void;
   /** The host's onShareAppMessage for pages/item/item. */
   itemShare?: (this: any, arg: unknown) => unknown;
 }
@@ -100,6 +102,7 @@ export async function boot(o: BootOptions): Promise<Booted> {
   vi.resetModules();
   const host: HostLog = { calls: [], count: (name) => host.calls.filter((c) => c.name === name).length };
   let mod: typeof import('../../adapters/miniprogram/index') | undefined;
+  if (o.early) o.early(rt, g);
   if (o.importAt !== 'after') mod = await import('../../adapters/miniprogram/index');
   const appOptions = defineApp(rt, host, o);
   if (!mod) mod = await import('../../adapters/miniprogram/index');

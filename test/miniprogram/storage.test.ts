@@ -235,6 +235,30 @@ describe('wxOutbox', () => {
     expect(ids(await wxOutbox(createRuntime({ storage }).wx, NS).all())).toEqual(range(0, 30));
   });
 
+  it('gives two instances with the same writeKey@endpoint their own outbox, and lets a relaunch with one instance adopt both', async () => {
+    const storage = new Storage();
+    const w = createRuntime({ storage }).wx;
+    const [app, plugin] = [wxOutbox(w, NS, { chunkBytes: 5000 }), wxOutbox(w, NS, { chunkBytes: 5000 })];
+    for (let i = 0; i < 20; i++) {
+      await app.put([record(i)]);
+      await plugin.put([record(100 + i)]);
+    }
+    await plugin.remove([record(100).id]);
+    const range = (from: number, n: number) => Array.from({ length: n }, (_, k) => from + k);
+    expect(ids(await app.all())).toEqual(range(0, 20));
+    expect(ids(await plugin.all())).toEqual(range(101, 19));
+    // Relaunch with both: each finds its own records, none are held twice.
+    const w2 = createRuntime({ storage }).wx;
+    const both = [wxOutbox(w2, NS), wxOutbox(w2, NS)];
+    expect(ids(await both[0].all())).toEqual(range(0, 20));
+    expect(ids(await both[1].all())).toEqual(range(101, 19));
+    // Relaunch with the app's instance only: it adopts the plugin's records, once.
+    const alone = wxOutbox(createRuntime({ storage }).wx, NS);
+    expect(ids(await alone.all())).toEqual(range(0, 20).concat(range(101, 19)));
+    expect(ids(await wxOutbox(createRuntime({ storage }).wx, NS + '#1').all())).toEqual([]);
+    expect(ids(await wxOutbox(createRuntime({ storage }).wx, NS).all())).toEqual(range(0, 20).concat(range(101, 19)));
+  });
+
   it('counts the records in memory only per instance: only the instance that lost them reports them', async () => {
     const storage = new Storage();
     const rt = createRuntime({ storage });
