@@ -215,7 +215,7 @@ export function renderResults(results, sdks) {
     ),
   );
   md.push('');
-  md.push('Wire bytes: request line + headers + body as the collector received them (HTTP/1.1), preflights included. Per event: divided by the events delivered.');
+  md.push('Wire bytes: request line + headers + body of every request as the collector received them (HTTP/1.1), CORS preflights included; answers are not counted. Per event: divided by the events delivered.');
   md.push('');
 
   md.push('## Leaving the page right after 20 track() calls');

@@ -187,7 +187,7 @@ export async function startSink({ settings = {} } = {}) {
       for (const n of seen.values()) duplicates += n - 1;
       return { unique: seen.size, duplicates };
     },
-    /** Requests of `sdk` from log index `from` on (uploads only: settings and preflights are listed apart). */
+    /** Requests of `sdk` from log index `from` on: uploads and their CORS preflights (method OPTIONS); settings fetches are logged under `{sdk}-settings`. */
     requests(sdk, from = 0) {
       return log.slice(from).filter((r) => r.sdk === sdk);
     },

@@ -1,29 +1,39 @@
 // The browser scenarios, in real Chromium (Debian's /usr/bin/chromium through
 // playwright-core). Every page gets a fresh browser context (empty storage and cache,
-// as a first visit), a desktop Chrome user agent, and a route that aborts every request
-// not addressed to 127.0.0.1, so nothing ever leaves the machine (each abort is counted).
+// as a first visit) and a desktop Chrome user agent. Nothing leaves the machine: Chromium
+// resolves no host name but 127.0.0.1 (OFFLINE below), and every attempt at another host
+// is listed. No request is intercepted: a Playwright route would answer CORS preflights
+// inside the browser (they would never reach the sink) and turn the HTTP cache off.
 import { launchChromium } from './chromium.mjs';
 import { benchPage } from './page.mjs';
 import { TRACE_CATEGORIES, mainThreadCpu } from './trace.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** The shared Chromium (chromium.mjs), plus unrounded heap sizes, as the published heap figures were taken. */
+/**
+ * The offline guard: every host name but 127.0.0.1 (`localhost`, other loopback and
+ * public IP literals included) fails to resolve, so such a request fails at once
+ * (net::ERR_NAME_NOT_RESOLVED) and never connects anywhere, preconnects and DNS
+ * prefetches included.
+ */
+const OFFLINE = '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1';
+
+/** The shared Chromium (chromium.mjs) with the offline guard, plus unrounded heap sizes, as the published heap figures were taken. */
 export function launch() {
-  return launchChromium(['--enable-precise-memory-info']);
+  return launchChromium(['--enable-precise-memory-info', OFFLINE]);
 }
 
-const LOCAL = /^(?!(http|ws)s?:\/\/(127\.0\.0\.1|localhost)[:/])/;
+/** http(s)/ws(s) URLs not addressed to 127.0.0.1 (data:, blob: ... are not requests to a host). */
+const elsewhere = (url) => /^(http|ws)s?:/.test(url) && !/^(http|ws)s?:\/\/127\.0\.0\.1[:/]/.test(url);
 
-/** A fresh context + page with the offline guard; `blocked` collects aborted URLs. */
+/** A fresh context + page; `blocked` collects every attempted request to another host (all fail: see OFFLINE). */
 export async function openPage(browser, blocked = []) {
   const ua = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${browser.version()} Safari/537.36`;
   const ctx = await browser.newContext({ userAgent: ua });
-  await ctx.route(LOCAL, (route) => {
-    blocked.push(route.request().url());
-    return route.abort('blockedbyclient');
-  });
+  // Observed, not intercepted: the context's requests (pages, workers, beacons) and the page's WebSockets.
+  ctx.on('request', (req) => elsewhere(req.url()) && blocked.push(req.url()));
   const page = await ctx.newPage();
+  page.on('websocket', (ws) => elsewhere(ws.url()) && blocked.push(ws.url()));
   return { ctx, page };
 }
 
