@@ -142,8 +142,10 @@ export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxS
       const body = JSON.stringify(list);
       chunks.set(n, utf8Length(body));
       // Storage full: free the oldest chunks until this newer one fits, or keep it in memory.
+      // A chunk over 500 KB is one record the queue refuses as too large (and that may pass
+      // WeChat's 1 MB per key once escaped): it alone stays in memory, the others stay put.
       while (!writeString(w, key(n), body)) {
-        const oldest = chunks.keys().next().value as number;
+        const oldest = (chunks.get(n) as number) > 5e5 ? n : (chunks.keys().next().value as number);
         evict(oldest);
         if (oldest === n) break;
       }
