@@ -55,3 +55,20 @@ export function tuttiFactory(fallback?: Fallback): CreateTutti {
     return core;
   };
 }
+
+/**
+ * The runtime's ready singleton. A second copy of the SDK in one mini-program (a subpackage
+ * with its own miniprogram_npm) gets the first copy's, kept on `wx`, so it neither tracks
+ * the lifecycle twice nor writes the same outbox keys (SPEC §6: a second copy joins).
+ */
+export function singleton(createTutti: CreateTutti): Tutti {
+  const w = getWx();
+  if (w && w.__tutti) return w.__tutti;
+  const t = createTutti();
+  try {
+    if (w) w.__tutti = t;
+  } catch {
+    // a frozen wx: this copy keeps its own
+  }
+  return t;
+}

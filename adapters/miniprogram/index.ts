@@ -14,11 +14,11 @@ import { memoryKV } from '../../src/lib/memory-kv';
 import { memoryOutbox } from '../../src/queue/memory-outbox';
 import { fetchTransport } from '../../src/delivery/fetch-transport';
 import type { Tutti } from '../../src/types';
-import { tuttiFactory } from './create';
+import { singleton, tuttiFactory } from './create';
 
 export const createTutti = tuttiFactory(() => ({ kv: memoryKV(), outbox: memoryOutbox(), transport: fetchTransport() }));
 
 /** The ready singleton: `tutti.init(options)` configures it. */
-const tutti: Tutti = createTutti();
+const tutti: Tutti = singleton(createTutti);
 export default tutti;
 export type { PlanShape, TrackingPlan, TrackArgs, Tutti, TuttiOptions } from '../../src/types';

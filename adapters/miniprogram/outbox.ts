@@ -34,7 +34,7 @@
 import type { OutboxStore, QueuedEvent } from '../../src/platform';
 import { parseJson } from '../../src/lib/json';
 import { utf8Length } from '../../src/queue/queue';
-import { cacheOf, dropKey, readString, writeString } from './storage';
+import { cacheOf, dropKey, readString, storageKey, writeString } from './storage';
 import { wxCall, type Wx } from './wx';
 
 /** The prefix of the release before outboxes were per instance (`tutti_ob_<n>`, `tutti_ob_lost`). */
@@ -89,7 +89,7 @@ export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxS
   function load(): void {
     if (loaded) return;
     loaded = true;
-    const keys: string[] = (wxCall(w, 'getStorageInfoSync') || {}).keys || [];
+    const keys = storedKeys();
     const adopted = new Set<number>();
     let lost = 0;
     const all = keys.map((k) => /^(.*)_(\d+|lost)$/.exec(k) || []);
@@ -142,8 +142,10 @@ export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxS
       const body = JSON.stringify(list);
       chunks.set(n, utf8Length(body));
       // Storage full: free the oldest chunks until this newer one fits, or keep it in memory.
+      // A chunk over 500 KB is one record the queue refuses as too large (and that may pass
+      // WeChat's 1 MB per key once escaped): it alone stays in memory, the others stay put.
       while (!writeString(w, key(n), body)) {
-        const oldest = chunks.keys().next().value as number;
+        const oldest = (chunks.get(n) as number) > 5e5 ? n : (chunks.keys().next().value as number);
         evict(oldest);
         if (oldest === n) break;
       }
@@ -154,6 +156,9 @@ export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxS
     if (m !== marked) (marked = m) ? writeString(w, key('lost'), '' + m) : dropKey(w, key('lost'));
   }
 
+  /** Every key in storage (getStorageInfoSync, present since the first base library). */
+  const storedKeys = (): string[] => (wxCall(w, 'getStorageInfoSync') || {}).keys || [];
+
   /** Runs an operation on the loaded outbox; a storage exception resolves to `fallback`. */
   function run<T>(fn: () => T, fallback?: T): Promise<T> {
     try {
@@ -163,6 +168,21 @@ export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxS
       return Promise.resolve(fallback as T);
     }
   }
+
+  // The app goes to the background, where WeChat may kill it: put back the chunks and the
+  // SDK's other keys (identity, session, opt-out: the storage cache) that the host app
+  // removed meanwhile, typically with wx.clearStorageSync() at logout. Memory is this
+  // launch's truth; without this the next launch would lose those events unreported and
+  // start with another anonymous ID.
+  wxCall(w, 'onAppHide', () =>
+    run(() => {
+      const keys = storedKeys();
+      const gone = (k: string) => keys.indexOf(k) < 0;
+      used.forEach((v, k) => v && gone((k = storageKey(k))) && writeString(w, k, v));
+      if (gone(key('lost'))) marked = 0;
+      persist(new Set(Array.from(chunks.keys()).filter((n) => gone(key(n)))));
+    }),
+  );
 
   /** Marks the chunk of a record that changed; one in memory has nothing to rewrite. */
   const touch = (dirty: Set<number>, s: Slot) => s.n !== MEMORY && dirty.add(s.n);

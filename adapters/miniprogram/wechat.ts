@@ -7,11 +7,11 @@
 // memory-storage and fetch fallback; evaluated elsewhere it still imports without
 // throwing, and init leaves the instance a no-op (a debug warning says why).
 import type { Tutti } from '../../src/types';
-import { tuttiFactory } from './create';
+import { singleton, tuttiFactory } from './create';
 
 export const createTutti = tuttiFactory();
 
 /** The ready singleton: `tutti.init(options)` configures it. */
-const tutti: Tutti = createTutti();
+const tutti: Tutti = singleton(createTutti);
 export default tutti;
 export type { PlanShape, TrackingPlan, TrackArgs, Tutti, TuttiOptions } from '../../src/types';

@@ -348,6 +348,61 @@ describe('delivery', () => {
     expect(delivered.sort((x, y) => x - y)).toEqual(Array.from({ length: delivered.length }, (_, k) => 300 - delivered.length + k));
   });
 
+  it('one event too large for a storage key does not push the queued events out of storage: after a kill the relaunch sends them all', async () => {
+    const storage = new Storage();
+    const a = await start({ storage });
+    a.rt.launch({ path: 'pages/index/index' });
+    const aid = a.tutti.getAnonymousId();
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+    a.rt.setOffline(true);
+    for (let i = 0; i < 50; i++) a.tutti.track('Queued', { i });
+    await sleep(50);
+    // 140 strings at the 8192-character cap: about 1.1 MB of JSON, past WeChat's 1 MB per key.
+    const huge: Record<string, string> = {};
+    for (let i = 0; i < 140; i++) huge['k' + i] = 'x'.repeat(8000);
+    a.tutti.track('Huge', huge);
+    await sleep(50);
+    a.rt.hide();
+    await sleep(150);
+    a.rt.kill();
+
+    const b = await start({ storage, init: false });
+    const dropped: unknown[] = [];
+    b.tutti.on('dropped', (d) => dropped.push(d));
+    b.tutti.init({ writeKey: 'mp-key', endpoint: suite.collector.url, flushInterval: 50 });
+    b.rt.launch({ path: 'pages/index/index' });
+    await until(() => tracked(aid, 'Queued').length === 50, 8000, 'the queued events');
+    await until(() => tracked(aid, 'Mini App Hidden').length === 1);
+    // Only the oversized event, kept in memory (the queue would have refused it as larger
+    // than a request may be), is reported lost.
+    expect(dropped).toEqual([{ events: [], count: 1, reason: 'storage full' }]);
+  });
+
+  it('the host app clears storage (wx.clearStorageSync at logout) during an outage: after the hide and a kill, the relaunch keeps the anonymous ID and sends every event', async () => {
+    const storage = new Storage();
+    const a = await start({ storage });
+    a.rt.launch({ path: 'pages/index/index', query: { utm_source: 'poster' } });
+    const aid = a.tutti.getAnonymousId();
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+    a.rt.setOffline(true);
+    for (let i = 0; i < 20; i++) a.tutti.track('Before Clear', { i });
+    await sleep(50);
+    a.rt.wx.clearStorageSync();
+    a.tutti.track('After Clear');
+    a.rt.hide();
+    await sleep(150);
+    a.rt.kill();
+
+    const b = await start({ storage });
+    b.rt.launch({ path: 'pages/index/index' });
+    expect(b.tutti.getAnonymousId()).toBe(aid);
+    expect(b.tutti.getCampaign().first).toMatchObject({ source: 'poster' });
+    await until(() => tracked(aid, 'Before Clear').length === 20 && tracked(aid, 'After Clear').length === 1, 8000, 'the events queued before the clear');
+    await until(() => tracked(aid, 'Mini App Hidden').length === 1);
+    const seqs = suite.collector.events({ anonymousId: aid }).map((e) => e.context.sequence).sort((x: number, y: number) => x - y);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, k) => k + 1));
+  });
+
   it('a relative endpoint (wx.request needs an absolute URL): one warning at init, events fail via failed instead of retrying forever', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const { rt, tutti } = await start({ init: false });

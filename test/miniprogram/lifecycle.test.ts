@@ -229,6 +229,20 @@ describe('import order', () => {
     expect(names(got)).toEqual(['Mini App Launched', 'Mini App Shown', 'Mini App Hidden', 'Mini App Shown', 'screen:pages/index/index']);
   });
 
+  it('a second copy of the SDK in the mini-program (a subpackage’s own miniprogram_npm) joins the first: every lifecycle event and track once', async () => {
+    const { rt, tutti } = await start();
+    vi.resetModules();
+    const copy = (await import('../../adapters/miniprogram/index')).default;
+    copy.init({ writeKey: 'mp-key', endpoint: suite.collector.url, flushInterval: 50 });
+    rt.launch({ path: 'pages/index/index' });
+    tutti.track('From Main');
+    copy.track('From Subpackage');
+    const aid = tutti.getAnonymousId();
+    await arrived(aid, 5);
+    await sleep(300);
+    expect(names(events(aid))).toEqual(['Mini App Launched', 'Mini App Shown', 'screen:pages/index/index', 'From Main', 'From Subpackage']);
+  });
+
   it('an instance made later hears the launch, the show and the current page with their own times', async () => {
     const { rt, createTutti } = await start({ init: false });
     rt.launch({ path: 'pages/index/index', scene: 1001 });
