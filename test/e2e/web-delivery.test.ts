@@ -172,6 +172,29 @@ describe('web delivery in Chromium', () => {
     expect(events({ event: 'Refused' }).length).toBe(0);
   });
 
+  it('IndexedDB failing mid-session (quota): the events it then kept in localStorage reach the collector from the next page, once', async () => {
+    await w.collector.down();
+    // A long backoff: nothing is retried (or beaconed) while the collector is down.
+    const url = w.site.page('/quota.html', scriptPage(attrs({ 'retry-base-delay': 8000 })));
+    const page = await ctx.newPage();
+    await page.goto(url);
+    await ready(page);
+    await sleep(300); // the page view is persisted in IndexedDB
+    await page.evaluate(() => {
+      IDBObjectStore.prototype.put = function () {
+        throw new DOMException('quota', 'QuotaExceededError');
+      };
+    });
+    await track(page, 'After Quota', 5);
+    await page.evaluate(() => (window as any).tutti.flush()); // network error: the events stay queued
+    await sleep(300);
+    await w.collector.up();
+    await page.reload(); // IndexedDB works again on the next page
+    await waitFor('the 5 events and 2 page views', () => events({ event: 'After Quota' }).length === 5 && events({ type: 'page' }).length === 2, 8000);
+    await sleep(1000);
+    expectNoDuplicates();
+  });
+
   for (const locks of [true, false]) {
     it(`two tabs through an outage (${locks ? 'Web Locks' : 'localStorage leases'}): each delivers its own events, none twice`, async () => {
       if (!locks) await ctx.addInitScript(() => delete (Navigator.prototype as any).locks);

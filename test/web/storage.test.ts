@@ -269,6 +269,18 @@ describe('outbox: fallback chain', () => {
     await box.put([rec(2)]);
     expect((await box.all()).map((r) => r.id)).toEqual(['m2']);
   });
+
+  it('clear() (consent denied) also empties the localStorage layer a previous page fell back to: nothing of it is sent later', async () => {
+    localStorage.clear();
+    // The previous page's IndexedDB failed: its records went to localStorage.
+    await localStorageOutbox('ob').put([rec(1)]);
+    const idb = fakeIdb();
+    const box = fallbackOutbox([idbOutbox(idb.store, 'ns'), localStorageOutbox('ob'), memoryOutbox()], () => undefined);
+    await box.put([rec(2)]);
+    await box.clear();
+    expect(await box.all()).toEqual([]);
+    expect(localStorage.getItem('ob')).toBeNull();
+  });
 });
 
 describe('outbox: IndexedDB layer', () => {
