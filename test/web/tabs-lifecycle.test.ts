@@ -31,6 +31,18 @@ describe('tabs on localStorage locks (no Web Locks)', () => {
     window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
   });
 
+  it('a tab taken for dead while its timers were held back (a frozen or throttled background tab) is seen alive again once they run', async () => {
+    const a = leaseTabs('a');
+    const b = leaseTabs('b');
+    await sleep(30);
+    // b missed its renewals (timers throttled): its lock looks expired, and a's query removes it.
+    localStorage.setItem('tutti_lock_tutti-tab-b', 'b:' + (Date.now() - 1));
+    expect(await a.alive()).toEqual(['a']);
+    await sleep(60); // b's timers run again
+    expect((await a.alive()).sort()).toEqual(['a', 'b']);
+    window.dispatchEvent(new PageTransitionEvent('pagehide'));
+  });
+
   it('exclusive sections of one name never overlap across tabs', async () => {
     const a = leaseTabs('a');
     const b = leaseTabs('b');
