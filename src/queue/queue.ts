@@ -302,7 +302,8 @@ export function createQueue(
         const batch = pick(mem, budget, BEACON_MAX_EVENTS, true);
         if (!batch.length) return;
         budget -= picked;
-        deliver(batch, true);
+        // A page only hidden stays: what a failed request kept goes again, timer or not.
+        deliver(batch, true).then(next);
       }
     },
 

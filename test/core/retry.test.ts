@@ -167,6 +167,19 @@ describe('retry and backoff', () => {
     expect(new Set(delivered.map((e: any) => e.messageId)).size).toBe(20);
   });
 
+  it('a hidden-page flush whose request failed after the flush timer had run is retried while the page stays, with nothing else tracked', async () => {
+    for (const status of [503, 0]) {
+      // The page was only hidden: its unload-flush request (a keepalive fetch) answers late, and fails.
+      const net = scriptedTransport((req) => (req.options.beacon ? new Promise((r) => setTimeout(() => r({ status }), 5000)) : { status: 200 }));
+      const { core } = make({}, { net });
+      core.track('Hidden');
+      core.flushNow(true);
+      await vi.advanceTimersByTimeAsync(5000); // the 3 s flush timer ran while that request was out
+      await vi.advanceTimersByTimeAsync(120000);
+      expect(net.requests.filter((r) => !r.options.beacon).flatMap((r) => r.body.batch.map((e: any) => e.event))).toEqual(['Hidden']);
+    }
+  });
+
   it('keeps events for the next page instead of beaconing them into a known outage', async () => {
     const { sent, persisted } = await leaveDuringOutage(0);
     expect(sent).toEqual([]);
