@@ -313,9 +313,12 @@ export function createQueue(
     adopt(): Promise<void> {
       const tabs = WX_BUILD ? undefined : p.tabs;
       const run = async () => {
+        // The records first, the live tabs second: a tab starting in between asked for its
+        // lock before storing anything, so it is listed as alive, never taken for dead.
+        const stored = await p.outbox.all();
         const alive = tabs ? await tabs.alive() : [];
         const mine = new Set(mem.map((r) => r.id));
-        const orphans = (await p.outbox.all()).filter(
+        const orphans = stored.filter(
           (r) => r && r.event && !mine.has(r.id) && (!tabs || !r.owner || r.owner === tabs.id || alive.indexOf(r.owner) < 0),
         );
         const lost = p.outbox.lost;

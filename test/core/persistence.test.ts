@@ -86,6 +86,33 @@ describe('tabs', () => {
     expect(await outbox.all()).toHaveLength(0);
   });
 
+  it('a tab that starts while another is looking for orphans keeps its events to itself', async () => {
+    const kv = memoryKV();
+    const outbox = memoryOutbox();
+    const site = browser();
+    const down = scriptedTransport(() => ({ status: 0 }));
+    let c: ReturnType<typeof make> | undefined;
+    // B lists the live tabs; C opens right after that answer, and stores its first event
+    // before B reads the outbox.
+    const b0 = site.tab('B');
+    const tabsB: Tabs = {
+      ...b0,
+      async alive() {
+        const ids = await b0.alive();
+        c = make({}, { kv, outbox, net: down, tabs: site.tab('C') });
+        c.core.track('FromC');
+        await vi.advanceTimersByTimeAsync(0);
+        return ids;
+      },
+    };
+    const b = make({}, { kv, outbox, tabs: tabsB });
+    await vi.advanceTimersByTimeAsync(10);
+    await b.core.flush();
+    expect(b.net.events().map((e) => e.event)).toEqual([]);
+    expect((await outbox.all()).map((r) => r.event.event)).toEqual(['FromC']);
+    expect(c).toBeDefined();
+  });
+
   it('two live tabs sending at once never duplicate an event', async () => {
     const kv = memoryKV();
     const outbox = memoryOutbox();
