@@ -309,10 +309,16 @@ export function createQueue(
 
     pump,
 
-    /** Takes over records left by instances that are gone (a closed tab, the previous page load). */
-    adopt(): Promise<void> {
+    /**
+     * Takes over records left by instances that are gone (a closed tab, the previous page
+     * load). `back`: this page is back from the back/forward cache, where it held no tab
+     * lock, so the next page may have taken over (and sent) its records: it keeps only
+     * what the outbox still gives it.
+     */
+    adopt(back?: boolean): Promise<void> {
       const tabs = WX_BUILD ? undefined : p.tabs;
       const run = async () => {
+        if (!WX_BUILD && back) mem = mem.filter((r) => unsaved.indexOf(r) >= 0);
         // The records first, the live tabs second: a tab starting in between asked for its
         // lock before storing anything, so it is listed as alive, never taken for dead.
         const stored = await p.outbox.all();

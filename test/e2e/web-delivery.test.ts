@@ -1,7 +1,8 @@
 // End-to-end delivery in real headless Chromium: the unload flush, outages across
 // reloads, server refusals (429 with Retry-After, 400) and several tabs sharing one
 // IndexedDB outbox without ever sending an event twice.
-import type { BrowserContext, Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../../bench/lib/chromium.mjs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { batches, pageAttrs, sleep, useWorld, waitFor, type Ev } from './helpers';
 import { scriptPage } from './site';
@@ -193,6 +194,37 @@ describe('web delivery in Chromium', () => {
     await waitFor('the 5 events and 2 page views', () => events({ event: 'After Quota' }).length === 5 && events({ type: 'page' }).length === 2, 8000);
     await sleep(1000);
     expectNoDuplicates();
+  });
+
+  it('outage, a page of the same site takes over and delivers the queue, then Back (bfcache): the restored page does not send it again', async () => {
+    await w.collector.down();
+    const sitePage = (name: string) => w.site.page(name, scriptPage(attrs({ 'auto-pageview': false, 'cookie-domain': '', 'retry-base-delay': 2000, 'retry-max-delay': 2000 })));
+    const first = sitePage('/bf1.html');
+    const second = sitePage('/bf2.html');
+    // Playwright turns the back/forward cache off by default: this browser keeps it.
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS], ignoreDefaultArgs: ['--disable-back-forward-cache'] });
+    try {
+      const context = await browser.newContext();
+      // The site's pages are no-store, which Chromium caches only while no cookie changed: the ID is there already.
+      await context.addCookies([{ name: 'tutti_aid', value: '0c48b5e0-85a9-48d7-a1cb-ecb798a07995', url: first }]);
+      const page = await context.newPage();
+      await page.goto(first);
+      await ready(page);
+      await page.evaluate(() => addEventListener('pageshow', (e) => e.persisted && ((window as any).__restored = true)));
+      await track(page, 'Before Back', 5);
+      await page.evaluate(() => (window as any).tutti.flush()); // network error: a known outage, so no beacon on leaving
+      await w.collector.up();
+      await page.goto(second); // adopts the first page's events (it gave up its tab lock) and sends them
+      await ready(page);
+      await waitFor('the 5 events, from the second page', () => events({ event: 'Before Back' }).length === 5, 8000);
+      await page.goBack({ waitUntil: 'commit' }); // no load event on a restore
+      await page.waitForFunction(() => (window as any).__restored, null, { timeout: 5000 }); // restored from the back/forward cache
+      await sleep(3000); // the first page's backoff has run out
+      await page.evaluate(() => (window as any).tutti.flush());
+      expectNoDuplicates();
+    } finally {
+      await browser.close();
+    }
   });
 
   for (const locks of [true, false]) {
