@@ -52,6 +52,8 @@ export function createQueue(
   let backoffUntil = 0;
   let batchCap = o.batchSize;
   let chain: Promise<unknown> = Promise.resolve();
+  /** clear() calls so far: an adopt() under way when one comes takes nothing. */
+  let clears = 0;
   /** flush() calls under way: the pump's run of batches gives way to them. */
   let flushing = 0;
 
@@ -321,8 +323,11 @@ export function createQueue(
         if (!WX_BUILD && back) mem = mem.filter((r) => unsaved.indexOf(r) >= 0);
         // The records first, the live tabs second: a tab starting in between asked for its
         // lock before storing anything, so it is listed as alive, never taken for dead.
+        const c = clears;
         const stored = await p.outbox.all();
         const alive = tabs ? await tabs.alive() : [];
+        // Consent denied meanwhile: what was read is gone for good.
+        if (c < clears) return;
         const mine = new Set(mem.map((r) => r.id));
         const orphans = stored.filter(
           (r) => r && r.event && !mine.has(r.id) && (!tabs || !r.owner || r.owner === tabs.id || alive.indexOf(r.owner) < 0),
@@ -334,8 +339,9 @@ export function createQueue(
           r.attempts = r.attempts || 0;
           if (tabs) r.owner = tabs.id;
         }
-        if (tabs) await p.outbox.put(orphans);
         mem = orphans.concat(mem);
+        // (A clear() during this write comes after it: storage stays empty.)
+        if (tabs) await p.outbox.put(orphans);
         overflow();
         schedule(0);
       };
@@ -344,6 +350,7 @@ export function createQueue(
 
     /** Consent denied: forget everything, in memory and persisted. */
     clear(): Promise<void> {
+      clears++;
       mem = [];
       unsaved = [];
       return p.outbox.clear().catch(() => undefined);
