@@ -122,6 +122,9 @@ export function createQueue(
 
   function schedule(delay: number): void {
     const now = Date.now();
+    // A backoff longer than any the queue sets (Retry-After is capped at 10 minutes): the
+    // device clock was turned back meanwhile.
+    if (backoffUntil > now + o.retry.maxDelay + 6e5) backoffUntil = 0;
     const at = Math.max(now + delay, backoffUntil);
     if (timer && timerAt <= at) return;
     if (timer) clearTimeout(timer);

@@ -68,6 +68,18 @@ describe('retry and backoff', () => {
     expect(net.requests.length).toBe(2);
   });
 
+  it('a clock turned back during a backoff does not hold delivery back by the same amount', async () => {
+    const net = scriptedTransport((_r, i) => ({ status: i === 0 ? 503 : 200 }));
+    // (uncompressed: gzip runs on real timers)
+    const { core } = make({ retry: { baseDelay: 1000, maxDelay: 1000 }, contract: { compress: false } }, { net });
+    core.track('Before');
+    await core.flush(); // 503: about a second of backoff
+    vi.setSystemTime(Date.now() - 3600000); // the device clock goes back an hour
+    core.track('After');
+    await vi.advanceTimersByTimeAsync(10000);
+    expect(net.events().slice(1).map((e) => e.event)).toEqual(['Before', 'After']);
+  });
+
   it('honours Retry-After as an HTTP date', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30000);
