@@ -86,6 +86,26 @@ describe('web delivery in Chromium', () => {
     expect(w.collector.stats().duplicates).toBe(0);
   });
 
+  it('leaving while the device is offline: the events are kept for the next page instead of handed to a beacon that cannot go', async () => {
+    const url = w.site.page('/offline-leave.html', scriptPage(attrs({ 'auto-pageview': false })));
+    const page = await ctx.newPage();
+    await page.goto(url);
+    await ready(page);
+    await track(page, 'Offline Leave', 5);
+    // Offline: navigator.onLine is false, and nothing reaches the collector (Playwright's
+    // offline mode alone lets the browser's own beacon requests out).
+    await ctx.setOffline(true);
+    await w.collector.down();
+    await page.goto('about:blank'); // the unload flush runs offline (sendBeacon still says true)
+    await sleep(500);
+    await w.collector.up();
+    await ctx.setOffline(false);
+    await page.goto(url);
+    await ready(page);
+    await waitFor('the 5 events', () => events({ event: 'Offline Leave' }).length === 5, 8000);
+    expectNoDuplicates();
+  });
+
   it('regular sends over 1 KB go gzipped; small ones as plain JSON; no Referer header', async () => {
     const page = await ctx.newPage();
     const headers: Array<Promise<Record<string, string>>> = [];
