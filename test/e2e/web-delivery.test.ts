@@ -216,6 +216,32 @@ describe('web delivery in Chromium', () => {
     expectNoDuplicates();
   });
 
+  it("the page deleting Tutti's IndexedDB database (a sign-out that clears storage) is not blocked by the SDK's open connection, and tracking goes on", async () => {
+    await w.collector.down();
+    const url = w.site.page('/delete-db.html', scriptPage(attrs({ 'retry-base-delay': 8000 })));
+    const page = await ctx.newPage();
+    await page.goto(url);
+    await ready(page);
+    await sleep(300); // the page view is persisted
+    const deleted = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const req = indexedDB.deleteDatabase('tutti');
+          req.onsuccess = () => resolve('deleted');
+          req.onerror = () => resolve('error');
+          setTimeout(() => resolve('still blocked after 2 s'), 2000);
+        }),
+    );
+    expect(deleted).toBe('deleted');
+    await track(page, 'After Delete', 3);
+    await page.evaluate(() => (window as any).tutti.flush()); // the collector is down: kept
+    await sleep(300);
+    await w.collector.up();
+    await page.reload(); // what was tracked after the deletion was persisted
+    await waitFor('the 3 events', () => events({ event: 'After Delete' }).length === 3, 8000);
+    expect(await page.evaluate(() => (window as any).__errors)).toEqual([]);
+  });
+
   it('outage, a page of the same site takes over and delivers the queue, then Back (bfcache): the restored page does not send it again', async () => {
     await w.collector.down();
     const sitePage = (name: string) => w.site.page(name, scriptPage(attrs({ 'auto-pageview': false, 'cookie-domain': '', 'retry-base-delay': 2000, 'retry-max-delay': 2000 })));
