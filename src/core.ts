@@ -432,7 +432,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     }
     if (!holding) release();
     if (hooks.ready) safe(() => hooks.ready!(api, resolved));
-    if (!WX_BUILD && p.lifecycle) safe(() => p.lifecycle!.onHidden(() => api.flushNow(true)));
+    if (!WX_BUILD && p.lifecycle) safe(() => p.lifecycle!.onHidden(() => api.flushNow(true), () => consent !== 'denied' && queue.adopt(true)));
     if (consent !== 'denied') queue.adopt();
   }
 

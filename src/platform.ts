@@ -66,8 +66,11 @@ export interface Environment {
 }
 
 export interface Lifecycle {
-  /** Calls back when the page/app is being hidden or unloaded: flush synchronously. */
-  onHidden(callback: () => void): void;
+  /**
+   * Calls back when the page/app is being hidden or unloaded: flush synchronously; and
+   * `restored` when the page comes back from the back/forward cache.
+   */
+  onHidden(callback: () => void, restored?: () => void): void;
 }
 
 export interface Platform {

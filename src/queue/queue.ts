@@ -52,6 +52,8 @@ export function createQueue(
   let backoffUntil = 0;
   let batchCap = o.batchSize;
   let chain: Promise<unknown> = Promise.resolve();
+  /** clear() calls so far: an adopt() under way when one comes takes nothing. */
+  let clears = 0;
   /** flush() calls under way: the pump's run of batches gives way to them. */
   let flushing = 0;
 
@@ -120,6 +122,9 @@ export function createQueue(
 
   function schedule(delay: number): void {
     const now = Date.now();
+    // A backoff longer than any the queue sets (Retry-After is capped at 10 minutes): the
+    // device clock was turned back meanwhile.
+    if (backoffUntil > now + o.retry.maxDelay + 6e5) backoffUntil = 0;
     const at = Math.max(now + delay, backoffUntil);
     if (timer && timerAt <= at) return;
     if (timer) clearTimeout(timer);
@@ -302,19 +307,32 @@ export function createQueue(
         const batch = pick(mem, budget, BEACON_MAX_EVENTS, true);
         if (!batch.length) return;
         budget -= picked;
-        deliver(batch, true);
+        // A page only hidden stays: what a failed request kept goes again, timer or not.
+        deliver(batch, true).then(next);
       }
     },
 
     pump,
 
-    /** Takes over records left by instances that are gone (a closed tab, the previous page load). */
-    adopt(): Promise<void> {
+    /**
+     * Takes over records left by instances that are gone (a closed tab, the previous page
+     * load). `back`: this page is back from the back/forward cache, where it held no tab
+     * lock, so the next page may have taken over (and sent) its records: it keeps only
+     * what the outbox still gives it.
+     */
+    adopt(back?: boolean): Promise<void> {
       const tabs = WX_BUILD ? undefined : p.tabs;
       const run = async () => {
+        if (!WX_BUILD && back) mem = mem.filter((r) => unsaved.indexOf(r) >= 0);
+        // The records first, the live tabs second: a tab starting in between asked for its
+        // lock before storing anything, so it is listed as alive, never taken for dead.
+        const c = clears;
+        const stored = await p.outbox.all();
         const alive = tabs ? await tabs.alive() : [];
+        // Consent denied meanwhile: what was read is gone for good.
+        if (c < clears) return;
         const mine = new Set(mem.map((r) => r.id));
-        const orphans = (await p.outbox.all()).filter(
+        const orphans = stored.filter(
           (r) => r && r.event && !mine.has(r.id) && (!tabs || !r.owner || r.owner === tabs.id || alive.indexOf(r.owner) < 0),
         );
         const lost = p.outbox.lost;
@@ -324,8 +342,9 @@ export function createQueue(
           r.attempts = r.attempts || 0;
           if (tabs) r.owner = tabs.id;
         }
-        if (tabs) await p.outbox.put(orphans);
         mem = orphans.concat(mem);
+        // (A clear() during this write comes after it: storage stays empty.)
+        if (tabs) await p.outbox.put(orphans);
         overflow();
         schedule(0);
       };
@@ -334,6 +353,7 @@ export function createQueue(
 
     /** Consent denied: forget everything, in memory and persisted. */
     clear(): Promise<void> {
+      clears++;
       mem = [];
       unsaved = [];
       return p.outbox.clear().catch(() => undefined);

@@ -144,6 +144,25 @@ describe("consent 'denied'", () => {
     expect(core.getUserId()).toBeNull();
   });
 
+  it('denied while the new page is still reading the previous one\'s queue (a consent tool answering at once): nothing of it is sent or kept', async () => {
+    const kv = memoryKV();
+    const outbox = memoryOutbox();
+    const down = scriptedTransport(() => ({ status: 0 }));
+    const before = make({}, { kv, outbox, net: down });
+    before.core.track('previous page');
+    await settle(20);
+    expect((await outbox.all()).length).toBe(1);
+    const { core, net } = make({}, { kv, outbox });
+    core.setConsent('denied'); // right after init: the outbox is being read
+    await settle(20);
+    await core.flush();
+    core.setConsent('granted');
+    await core.flush();
+    await settle(20);
+    expect(net.events().map((e) => e.event)).toEqual([]);
+    expect(await outbox.all()).toEqual([]);
+  });
+
   it('a send in flight when consent is denied is not kept, persisted or re-sent when it fails retryably', async () => {
     vi.useRealTimers();
     const outbox = memoryOutbox();

@@ -86,6 +86,62 @@ describe('tabs', () => {
     expect(await outbox.all()).toHaveLength(0);
   });
 
+  it('a tab that starts while another is looking for orphans keeps its events to itself', async () => {
+    const kv = memoryKV();
+    const outbox = memoryOutbox();
+    const site = browser();
+    const down = scriptedTransport(() => ({ status: 0 }));
+    let c: ReturnType<typeof make> | undefined;
+    // B lists the live tabs; C opens right after that answer, and stores its first event
+    // before B reads the outbox.
+    const b0 = site.tab('B');
+    const tabsB: Tabs = {
+      ...b0,
+      async alive() {
+        const ids = await b0.alive();
+        c = make({}, { kv, outbox, net: down, tabs: site.tab('C') });
+        c.core.track('FromC');
+        await vi.advanceTimersByTimeAsync(0);
+        return ids;
+      },
+    };
+    const b = make({}, { kv, outbox, tabs: tabsB });
+    await vi.advanceTimersByTimeAsync(10);
+    await b.core.flush();
+    expect(b.net.events().map((e) => e.event)).toEqual([]);
+    expect((await outbox.all()).map((r) => r.event.event)).toEqual(['FromC']);
+    expect(c).toBeDefined();
+  });
+
+  it('a page back from the back/forward cache sends what it kept once: itself when no other page took it, else not at all', async () => {
+    for (const takenOver of [false, true]) {
+      const kv = memoryKV();
+      const outbox = memoryOutbox();
+      const site = browser();
+      let restored: () => unknown = () => undefined;
+      const net = scriptedTransport(() => ({ status: 0 }));
+      const lifecycle = { onHidden: (_hidden: () => void, back?: () => void) => void (restored = back!) };
+      const a = make({ retry: { baseDelay: 1000, maxDelay: 1000 } }, { kv, outbox, net, tabs: site.tab('A'), platform: { lifecycle } });
+      a.core.track('Kept');
+      await a.core.flush(); // the collector is down
+      site.alive.delete('A'); // into the back/forward cache: the tab lock is given up
+      const before = net.requests.length;
+      net.respond(() => ({ status: 200 }));
+      const b = takenOver ? make({}, { kv, outbox, tabs: site.tab('B') }) : undefined;
+      if (b) {
+        await vi.advanceTimersByTimeAsync(10);
+        await b.core.flush();
+        site.alive.delete('B');
+      }
+      site.alive.add('A'); // back
+      restored();
+      await vi.advanceTimersByTimeAsync(5000);
+      const byA = net.requests.slice(before).flatMap((r) => r.body.batch.map((e: any) => e.event));
+      const byB = b ? b.net.events().map((e) => e.event) : [];
+      expect([byA, byB]).toEqual(takenOver ? [[], ['Kept']] : [['Kept'], []]);
+    }
+  });
+
   it('two live tabs sending at once never duplicate an event', async () => {
     const kv = memoryKV();
     const outbox = memoryOutbox();

@@ -68,6 +68,18 @@ describe('retry and backoff', () => {
     expect(net.requests.length).toBe(2);
   });
 
+  it('a clock turned back during a backoff does not hold delivery back by the same amount', async () => {
+    const net = scriptedTransport((_r, i) => ({ status: i === 0 ? 503 : 200 }));
+    // (uncompressed: gzip runs on real timers)
+    const { core } = make({ retry: { baseDelay: 1000, maxDelay: 1000 }, contract: { compress: false } }, { net });
+    core.track('Before');
+    await core.flush(); // 503: about a second of backoff
+    vi.setSystemTime(Date.now() - 3600000); // the device clock goes back an hour
+    core.track('After');
+    await vi.advanceTimersByTimeAsync(10000);
+    expect(net.events().slice(1).map((e) => e.event)).toEqual(['Before', 'After']);
+  });
+
   it('honours Retry-After as an HTTP date', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30000);
@@ -165,6 +177,19 @@ describe('retry and backoff', () => {
     await core.flush();
     const delivered = net.requests.filter((r) => r.body.batch.length <= 5).flatMap((r) => r.body.batch);
     expect(new Set(delivered.map((e: any) => e.messageId)).size).toBe(20);
+  });
+
+  it('a hidden-page flush whose request failed after the flush timer had run is retried while the page stays, with nothing else tracked', async () => {
+    for (const status of [503, 0]) {
+      // The page was only hidden: its unload-flush request (a keepalive fetch) answers late, and fails.
+      const net = scriptedTransport((req) => (req.options.beacon ? new Promise((r) => setTimeout(() => r({ status }), 5000)) : { status: 200 }));
+      const { core } = make({}, { net });
+      core.track('Hidden');
+      core.flushNow(true);
+      await vi.advanceTimersByTimeAsync(5000); // the 3 s flush timer ran while that request was out
+      await vi.advanceTimersByTimeAsync(120000);
+      expect(net.requests.filter((r) => !r.options.beacon).flatMap((r) => r.body.batch.map((e: any) => e.event))).toEqual(['Hidden']);
+    }
   });
 
   it('keeps events for the next page instead of beaconing them into a known outage', async () => {

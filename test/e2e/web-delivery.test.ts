@@ -1,7 +1,8 @@
 // End-to-end delivery in real headless Chromium: the unload flush, outages across
 // reloads, server refusals (429 with Retry-After, 400) and several tabs sharing one
 // IndexedDB outbox without ever sending an event twice.
-import type { BrowserContext, Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../../bench/lib/chromium.mjs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { batches, pageAttrs, sleep, useWorld, waitFor, type Ev } from './helpers';
 import { scriptPage } from './site';
@@ -83,6 +84,26 @@ describe('web delivery in Chromium', () => {
     // unconfirmed to send again. (Without that API a request still in flight when the
     // page goes cannot be confirmed and may be sent twice: at-least-once.)
     expect(w.collector.stats().duplicates).toBe(0);
+  });
+
+  it('leaving while the device is offline: the events are kept for the next page instead of handed to a beacon that cannot go', async () => {
+    const url = w.site.page('/offline-leave.html', scriptPage(attrs({ 'auto-pageview': false })));
+    const page = await ctx.newPage();
+    await page.goto(url);
+    await ready(page);
+    await track(page, 'Offline Leave', 5);
+    // Offline: navigator.onLine is false, and nothing reaches the collector (Playwright's
+    // offline mode alone lets the browser's own beacon requests out).
+    await ctx.setOffline(true);
+    await w.collector.down();
+    await page.goto('about:blank'); // the unload flush runs offline (sendBeacon still says true)
+    await sleep(500);
+    await w.collector.up();
+    await ctx.setOffline(false);
+    await page.goto(url);
+    await ready(page);
+    await waitFor('the 5 events', () => events({ event: 'Offline Leave' }).length === 5, 8000);
+    expectNoDuplicates();
   });
 
   it('regular sends over 1 KB go gzipped; small ones as plain JSON; no Referer header', async () => {
@@ -170,6 +191,86 @@ describe('web delivery in Chromium', () => {
     });
     await waitFor('the next event', () => events({ event: 'After 400' }).length === 1);
     expect(events({ event: 'Refused' }).length).toBe(0);
+  });
+
+  it('IndexedDB failing mid-session (quota): the events it then kept in localStorage reach the collector from the next page, once', async () => {
+    await w.collector.down();
+    // A long backoff: nothing is retried (or beaconed) while the collector is down.
+    const url = w.site.page('/quota.html', scriptPage(attrs({ 'retry-base-delay': 8000 })));
+    const page = await ctx.newPage();
+    await page.goto(url);
+    await ready(page);
+    await sleep(300); // the page view is persisted in IndexedDB
+    await page.evaluate(() => {
+      IDBObjectStore.prototype.put = function () {
+        throw new DOMException('quota', 'QuotaExceededError');
+      };
+    });
+    await track(page, 'After Quota', 5);
+    await page.evaluate(() => (window as any).tutti.flush()); // network error: the events stay queued
+    await sleep(300);
+    await w.collector.up();
+    await page.reload(); // IndexedDB works again on the next page
+    await waitFor('the 5 events and 2 page views', () => events({ event: 'After Quota' }).length === 5 && events({ type: 'page' }).length === 2, 8000);
+    await sleep(1000);
+    expectNoDuplicates();
+  });
+
+  it("the page deleting Tutti's IndexedDB database (a sign-out that clears storage) is not blocked by the SDK's open connection, and tracking goes on", async () => {
+    await w.collector.down();
+    const url = w.site.page('/delete-db.html', scriptPage(attrs({ 'retry-base-delay': 8000 })));
+    const page = await ctx.newPage();
+    await page.goto(url);
+    await ready(page);
+    await sleep(300); // the page view is persisted
+    const deleted = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const req = indexedDB.deleteDatabase('tutti');
+          req.onsuccess = () => resolve('deleted');
+          req.onerror = () => resolve('error');
+          setTimeout(() => resolve('still blocked after 2 s'), 2000);
+        }),
+    );
+    expect(deleted).toBe('deleted');
+    await track(page, 'After Delete', 3);
+    await page.evaluate(() => (window as any).tutti.flush()); // the collector is down: kept
+    await sleep(300);
+    await w.collector.up();
+    await page.reload(); // what was tracked after the deletion was persisted
+    await waitFor('the 3 events', () => events({ event: 'After Delete' }).length === 3, 8000);
+    expect(await page.evaluate(() => (window as any).__errors)).toEqual([]);
+  });
+
+  it('outage, a page of the same site takes over and delivers the queue, then Back (bfcache): the restored page does not send it again', async () => {
+    await w.collector.down();
+    const sitePage = (name: string) => w.site.page(name, scriptPage(attrs({ 'auto-pageview': false, 'cookie-domain': '', 'retry-base-delay': 2000, 'retry-max-delay': 2000 })));
+    const first = sitePage('/bf1.html');
+    const second = sitePage('/bf2.html');
+    // Playwright turns the back/forward cache off by default: this browser keeps it.
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS], ignoreDefaultArgs: ['--disable-back-forward-cache'] });
+    try {
+      const context = await browser.newContext();
+      // The site's pages are no-store, which Chromium caches only while no cookie changed: the ID is there already.
+      await context.addCookies([{ name: 'tutti_aid', value: '0c48b5e0-85a9-48d7-a1cb-ecb798a07995', url: first }]);
+      const page = await context.newPage();
+      await page.goto(first);
+      await ready(page);
+      await page.evaluate(() => addEventListener('pageshow', (e) => e.persisted && ((window as any).__restored = true)));
+      await track(page, 'Before Back', 5);
+      await page.evaluate(() => (window as any).tutti.flush()); // network error: a known outage, so no beacon on leaving
+      await w.collector.up();
+      await page.goto(second); // adopts the first page's events (it gave up its tab lock) and sends them
+      await ready(page);
+      await waitFor('the 5 events, from the second page', () => events({ event: 'Before Back' }).length === 5, 8000);
+      await page.goBack({ waitUntil: 'commit' }); // no load event on a restore
+      await page.waitForFunction(() => (window as any).__restored, null, { timeout: 5000 }); // restored from the back/forward cache
+      await sleep(3000); // the first page's backoff has run out
+      await page.evaluate(() => (window as any).tutti.flush());
+      expectNoDuplicates();
+    } finally {
+      await browser.close();
+    }
   });
 
   for (const locks of [true, false]) {

@@ -269,6 +269,31 @@ describe('outbox: fallback chain', () => {
     await box.put([rec(2)]);
     expect((await box.all()).map((r) => r.id)).toEqual(['m2']);
   });
+
+  it('a record a previous page kept both in IndexedDB and, after IndexedDB failed, in localStorage is read once, and once delivered stays gone', async () => {
+    localStorage.clear();
+    const idb = fakeIdb();
+    await idbOutbox(idb.store, 'ns').put([rec(1), rec(2)]);
+    await localStorageOutbox('ob').put([{ ...rec(2), attempts: 1 }, rec(3)]);
+    const layers = () => [idbOutbox(idb.store, 'ns'), localStorageOutbox('ob'), memoryOutbox()];
+    const box = fallbackOutbox(layers(), () => undefined);
+    expect((await box.all()).map((r) => r.id)).toEqual(['m1', 'm2', 'm3']);
+    await box.remove(['m1', 'm2', 'm3']);
+    await new Promise((r) => setTimeout(r, 1100)); // removals are written a second later
+    expect(await fallbackOutbox(layers(), () => undefined).all()).toEqual([]);
+  });
+
+  it('clear() (consent denied) also empties the localStorage layer a previous page fell back to: nothing of it is sent later', async () => {
+    localStorage.clear();
+    // The previous page's IndexedDB failed: its records went to localStorage.
+    await localStorageOutbox('ob').put([rec(1)]);
+    const idb = fakeIdb();
+    const box = fallbackOutbox([idbOutbox(idb.store, 'ns'), localStorageOutbox('ob'), memoryOutbox()], () => undefined);
+    await box.put([rec(2)]);
+    await box.clear();
+    expect(await box.all()).toEqual([]);
+    expect(localStorage.getItem('ob')).toBeNull();
+  });
 });
 
 describe('outbox: IndexedDB layer', () => {

@@ -31,6 +31,21 @@ describe('tabs on localStorage locks (no Web Locks)', () => {
     window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
   });
 
+  it('a tab taken for dead while its timers were held back (a frozen or throttled background tab) is seen alive again once they run', async () => {
+    // Ids of their own: tabs of the other tests may still be running.
+    const a = leaseTabs('p');
+    leaseTabs('q');
+    const key = 'tutti_lock_tutti-tab-q';
+    await sleep(100); // both hold their lock (renewed every 20 ms)
+    // q missed its renewals (timers throttled): its lock looks expired, and p's query removes it.
+    localStorage.setItem(key, 'q:' + (Date.now() - 1));
+    expect(await a.alive()).not.toContain('q');
+    // q's timers run again (up to a second on a busy machine)
+    for (let i = 0; i < 100 && !localStorage.getItem(key); i++) await sleep(10);
+    expect(await a.alive()).toContain('q');
+    window.dispatchEvent(new PageTransitionEvent('pagehide'));
+  });
+
   it('exclusive sections of one name never overlap across tabs', async () => {
     const a = leaseTabs('a');
     const b = leaseTabs('b');

@@ -4,15 +4,25 @@
 // iframe `indexedDB.open` throws SecurityError synchronously, and idb-keyval opens on
 // first use, inside each call: the store turns that throw into a rejection, which every
 // caller already handles.
-import { createStore, type UseStore } from 'idb-keyval';
+import { promisifyRequest, type UseStore } from 'idb-keyval';
 
-/** An idb-keyval store, or undefined where IndexedDB is unavailable. */
+/**
+ * An idb-keyval store (its createStore, plus one thing): a connection that blocks the
+ * database's deletion or upgrade (the page signing out, another tab) closes, and the next
+ * call opens a new one. Undefined where IndexedDB is unavailable.
+ */
 export function openIdb(db: string, store: string): UseStore | undefined {
   try {
     // Where IndexedDB is not defined at all (Node), reading it throws: caught below.
     if (!indexedDB) return undefined;
-    const s = createStore(db, store);
-    return (mode, fn) => new Promise((r) => r(s(mode, fn)));
+    let dbp: Promise<IDBDatabase> | undefined;
+    const open = () => {
+      const req = indexedDB.open(db);
+      req.onupgradeneeded = () => req.result.createObjectStore(store);
+      // (A failed open stays failed: its callers fall back to other storage for the page.)
+      return (dbp = promisifyRequest(req).then((d) => ((d.onversionchange = d.onclose = () => (d.close(), (dbp = undefined))), d)));
+    };
+    return (mode, fn) => new Promise((r) => r((dbp || open()).then((d) => fn(d.transaction(store, mode).objectStore(store)))));
   } catch {
     return undefined;
   }

@@ -12,7 +12,7 @@ import { attempt, listen } from './dom';
 export function webLifecycle(): Lifecycle {
   return {
     // In a page only (platform.ts uses it only there).
-    onHidden(callback) {
+    onHidden(callback, restored) {
       const w = window;
       // The core guards itself; still, never let a listener throw into the page.
       const run = () => attempt(callback);
@@ -20,6 +20,7 @@ export function webLifecycle(): Lifecycle {
       // ones (web-vitals reports final CLS/INP there), so those events make the flush.
       listen(w, 'visibilitychange', () => document.visibilityState === 'hidden' && run());
       listen(w, 'pagehide', run);
+      listen(w, 'pageshow', (e) => (e as PageTransitionEvent).persisted && restored && attempt(restored));
       const nav = (w as unknown as { navigation?: EventTarget & { transition?: unknown } }).navigation;
       if (nav) {
         listen(nav, 'navigate', (e) => {

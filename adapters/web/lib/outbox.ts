@@ -287,7 +287,17 @@ export function fallbackOutbox(layers: OutboxStore[], warn: (...a: unknown[]) =>
   return {
     put: (r) => run((s) => s.put(r)),
     remove: (ids) => run((s) => s.remove(ids)),
-    all: () => run((s) => s.all()),
-    clear: () => run((s) => s.clear()),
+    // Records a previous page kept in a later layer (its IndexedDB failed) are moved up
+    // into the layer in use: read from nowhere else, they would never be sent.
+    all: () =>
+      run(async (s) => {
+        for (const l of layers.slice(layers.indexOf(s) + 1)) {
+          const more = await l.all();
+          if (more.length) await s.put(more), await l.remove(more.map((r) => r.id));
+        }
+        return s.all();
+      }),
+    // Every layer: none may keep records once consent is denied.
+    clear: () => Promise.all(layers.map((l) => l.clear().catch(() => undefined))).then(() => undefined),
   };
 }

@@ -96,7 +96,9 @@ export function storageLocks(id: string, ttl = 10000): Locks {
       }
       await sleep(40 + Math.random() * 60);
     }
-    const renew = setInterval(() => mine() && claim(), ttl / 5);
+    // A lock removed meanwhile is taken again: a tab whose renewals were held back (frozen,
+    // throttled in the background) and was taken for dead must be seen alive once it runs.
+    const renew = setInterval(() => (mine() || !lsGet(key)) && claim(), ttl / 5);
     try {
       return await fn();
     } finally {

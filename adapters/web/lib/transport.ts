@@ -88,6 +88,9 @@ export function webTransport(budget = 64000): WebTransport {
         const headers = { 'Content-Type': TYPE, ...extra };
         const fits = inflight + size <= budget;
         if (options.beacon) {
+          // Offline, sendBeacon still says yes and the request is then lost: status 0 keeps
+          // the events persisted for the next page.
+          if (navigator.onLine === false) return { status: 0 };
           // The page is going away: hand the body to the browser synchronously.
           // sendBeacon cannot carry headers (e.g. Content-Encoding), so such bodies use fetch.
           if (typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function' && !Object.keys(extra).length) {
