@@ -98,6 +98,9 @@ describe('web environment: the page and device context of each event', () => {
     expect(env.context().page).toMatchObject({ path: '/b', title: 'A', search: '?x=2', url: location.href });
     document.title = 'B';
     expect(env.context().page!.title).toBe('B');
+    location.hash = 'top';
+    expect(env.context().page).toMatchObject({ url: location.href, path: '/b', search: '?x=2' });
+    expect(env.context().page!.url).toMatch(/\/b\?x=2#top$/);
     env.navigated('https://site.example/b');
     expect(env.context().page!.referrer).toBe('https://site.example/b');
   });

