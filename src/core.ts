@@ -163,7 +163,9 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
 
   /** The context every request shares: platform fields, library, channel, campaigns. */
   function baseContext(sid: string): EventContext {
-    const context = Object.assign({}, p.env.context(), { library, channel: p.env.channel }) as EventContext;
+    const context = Object.assign({}, p.env.context()) as EventContext;
+    context.library = library;
+    context.channel = p.env.channel;
     const campaign = ledger.sessionCampaign(sid);
     if (campaign) context.campaign = campaign;
     const first = ledger.first();

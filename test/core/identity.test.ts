@@ -53,6 +53,20 @@ describe('event shape', () => {
     expect(e.context.page).toMatchObject({ url: 'https://www.example.com/', path: '/' });
   });
 
+  it('copies the platform context into each event: library and channel after its fields, the platform object untouched', async () => {
+    // A platform may hand out one cached object (platform.ts: "cache what does not change").
+    const shared = { locale: 'de-DE', page: { url: 'https://www.example.com/', path: '/' } };
+    const { core, net } = make({}, { context: () => shared });
+    core.track('a');
+    core.track('b');
+    await core.flush();
+    const [a, b] = net.events();
+    expect(Object.keys(a.context).slice(0, 4)).toEqual(['locale', 'page', 'library', 'channel']);
+    expect(a.context.channel).toBe('web');
+    expect([a.context.sequence, b.context.sequence]).toEqual([1, 2]);
+    expect(shared).toEqual({ locale: 'de-DE', page: { url: 'https://www.example.com/', path: '/' } });
+  });
+
   // messageIds of one person share a random tail (a batch compresses ~12 bytes per event
   // better); a reset starts a new one, so the IDs do not tie the next person to the last.
   it('gives the messageIds of a batch one tail, and a new one after reset()', async () => {

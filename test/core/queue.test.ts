@@ -46,6 +46,19 @@ describe('batching', () => {
     expect(net.events().length).toBe(150);
   });
 
+  it('fills each request up to the 500 KB limit by exact UTF-8 bytes, ASCII or Chinese', async () => {
+    // About 24.4 KB per event (strings are cut at 8192 characters: three of 8 KB): 20 fit
+    // in 500 KB, 21 do not. An estimate of 3 bytes per character would send 6 per request,
+    // a count of characters (Chinese: 3 bytes each) all 30 at once.
+    for (const text of ['x'.repeat(8000), '中'.repeat(2667)]) {
+      const { core, net } = make({ batchSize: 100 });
+      for (let i = 0; i < 30; i++) core.track('Big', { a: text, b: text, c: text, i });
+      await core.flush();
+      expect(net.requests.map((r) => r.body.batch.length)).toEqual([20, 10]);
+      for (const r of net.requests) expect(Buffer.byteLength(JSON.stringify(r.body))).toBeLessThan(500000);
+    }
+  });
+
   it('counts bytes as UTF-8, so Chinese text does not overflow a beacon', async () => {
     const { core, net } = make({ batchSize: 1000 });
     const text = '中文内容'.repeat(1500); // 6000 chars, 18000 bytes

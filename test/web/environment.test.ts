@@ -68,3 +68,40 @@ describe('web environment: the time zone', () => {
     expect(localStorage.getItem(TZ_KEY)).toBeNull();
   });
 });
+
+describe('web environment: the page and device context of each event', () => {
+  it('gives every event its own page and screen objects, with the keys and values of the page now', () => {
+    history.replaceState(null, '', '/shop?q=1');
+    document.title = 'Shop';
+    const env = webEnvironment();
+    const a = env.context();
+    expect(Object.keys(a)).toEqual(['locale', 'timezone', 'userAgent', 'screen', 'channel', 'page']);
+    expect(a.page).toEqual({ url: location.href, path: '/shop', referrer: document.referrer, title: 'Shop', search: '?q=1' });
+    expect(Object.keys(a.screen!)).toEqual(['width', 'height', 'density']);
+    // A plugin editing one event's context edits no other event's.
+    a.page!.title = 'edited';
+    a.screen!.width = -1;
+    (a as Record<string, unknown>).locale = 'xx';
+    const b = env.context();
+    expect(b.page!.title).toBe('Shop');
+    expect(b.screen!.width).not.toBe(-1);
+    expect(b.locale).not.toBe('xx');
+    expect(b.page).not.toBe(a.page);
+  });
+
+  it('follows the URL, the title and the referrer of an SPA navigation from one event to the next', () => {
+    history.replaceState(null, '', '/a');
+    document.title = 'A';
+    const env = webEnvironment();
+    expect(env.context().page).toMatchObject({ path: '/a', title: 'A', search: '' });
+    history.pushState(null, '', '/b?x=2');
+    expect(env.context().page).toMatchObject({ path: '/b', title: 'A', search: '?x=2', url: location.href });
+    document.title = 'B';
+    expect(env.context().page!.title).toBe('B');
+    location.hash = 'top';
+    expect(env.context().page).toMatchObject({ url: location.href, path: '/b', search: '?x=2' });
+    expect(env.context().page!.url).toMatch(/\/b\?x=2#top$/);
+    env.navigated('https://site.example/b');
+    expect(env.context().page!.referrer).toBe('https://site.example/b');
+  });
+});
