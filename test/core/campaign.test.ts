@@ -261,6 +261,22 @@ describe('session campaign', () => {
     expect(b.context.session!.id).not.toBe(a.context.session!.id);
   });
 
+  it('a device clock set back (it ran a day ahead) does not keep one session alive until real time catches up', async () => {
+    const kv = memoryKV();
+    vi.setSystemTime(T0 + 24 * HOUR); // the phone's clock is a day ahead
+    const a = await load(SITE, '', undefined, {}, kv);
+    vi.setSystemTime(T0); // network time corrects it
+    const b = await load(SITE, '', undefined, {}, kv);
+    vi.setSystemTime(T0 + 2 * HOUR); // two idle hours later
+    const c = await load(SITE, '', undefined, {}, kv);
+    vi.setSystemTime(T0 + 2 * HOUR + 10 * MIN);
+    const d = await load(SITE, '', undefined, {}, kv);
+    expect(c.list[0].context.session!.id).not.toBe(b.list[0].context.session!.id);
+    expect(c.list[0].context.session!.start).toBe(true);
+    expect(d.list[0].context.session!.id).toBe(c.list[0].context.session!.id);
+    expect(a.list[0].context.sequence! < d.list[0].context.sequence!).toBe(true);
+  });
+
   it('an expired session followed by a direct landing starts a new session', async () => {
     const kv = memoryKV();
     const a = await load(SITE + '?utm_source=news', '', undefined, {}, kv);
