@@ -162,6 +162,26 @@ describe('internal referrers', () => {
     expect(list[0].context.campaign?.source).not.toBe('partner-pay.com');
   });
 
+  it('a click-ID-named parameter on an internal navigation (login?callback=/cart) is no ad click: session, campaign and touches stay', async () => {
+    const kv = memoryKV();
+    const a = await load(SITE + '?utm_source=news&utm_medium=email', '', undefined, {}, kv);
+    vi.setSystemTime(T0 + MIN);
+    const b = await load(SITE + 'login?callback=%2Fcart', 'https://www.example.com/cart', (c) => c.track('Order Completed'), {}, kv);
+    const e = b.list[0];
+    expect(e.context.session!.id).toBe(a.list[0].context.session!.id);
+    expect(e.context.campaign).toEqual({ source: 'news', medium: 'email' });
+    expect(e.context.touches!.map((t) => t.source)).toEqual(['news']);
+    expect(b.core.getCampaign().last).toEqual({ source: 'news', medium: 'email' });
+  });
+
+  it('utm_* on an internal navigation still start a new campaign (its click IDs are left out)', async () => {
+    const kv = memoryKV();
+    await load(SITE + '?utm_source=news', '', undefined, {}, kv);
+    vi.setSystemTime(T0 + MIN);
+    const b = await load(SITE + 'promo?utm_source=banner&gclid=g1', 'https://www.example.com/', undefined, {}, kv);
+    expect(b.list[0].context.campaign).toEqual({ source: 'banner' });
+  });
+
   it('an internal referrer keeps the live session and its campaign', async () => {
     const kv = memoryKV();
     const a = await load(SITE + '?utm_source=news&utm_medium=email', '', undefined, {}, kv);
