@@ -386,6 +386,20 @@ describe('touch ledger', () => {
     expect(list[1].context.touches).toBeUndefined();
   });
 
+  it('a tab open since before another tab\'s campaign landing keeps that touch when its own session renews', async () => {
+    const kv = memoryKV(); // one site: the tabs share storage
+    const a = make({}, { kv, landing: { url: SITE + '?utm_source=news', referrer: '' } });
+    vi.setSystemTime(T0 + 5 * MIN);
+    const b = make({}, { kv, landing: { url: SITE + '?utm_source=ads&gclid=g1', referrer: '' } });
+    vi.setSystemTime(T0 + 50 * MIN); // both idle; then the user comes back to the first tab
+    a.core.track('Order Completed');
+    await a.core.flush();
+    const [e] = a.net.events();
+    expect(e.context.touches!.map((t) => t.source)).toEqual(['news', 'ads']);
+    expect(a.core.getCampaign().last).toMatchObject({ source: 'ads' });
+    expect(b.core.getCampaign().last).toMatchObject({ source: 'ads' });
+  });
+
   it('keeps the last 10 touches, oldest first', async () => {
     const kv = memoryKV();
     for (let i = 1; i <= 12; i++) {
