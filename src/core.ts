@@ -409,8 +409,9 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     if (!p) return;
     o = resolved;
     consent = kv.get(OPTOUT) ? 'denied' : resolved.consent;
+    // A placeholder left by page code ('undefined') would make every such visitor one person.
     aid = kv.get(AID) || '';
-    if (!aid) kv.set(AID, (aid = unusedAid = uuid()));
+    if (isPlaceholderId(aid)) kv.set(AID, (aid = unusedAid = uuid()));
     uid = kv.get(UID);
     traits = readJson(TRAITS, {});
     ext = readJson<ExternalId[]>(EXT, []);

@@ -27,10 +27,12 @@ export function createLedger(kv: KeyValueStore, channel: Channel) {
     return s && Array.isArray(s.touches) ? s : { touches: [] };
   }
   const save = () => kv.set(KEY, JSON.stringify(state));
+  // Changes start from the stored state: another tab may have added a touch since this one read it.
 
   return {
     /** Records a non-direct touch (or the very first direct one) at `at`. */
     touch(c: Campaign, at: number, direct: boolean): void {
+      state = load();
       if (!state.first) state.first = c;
       if (!direct || !state.last) state.last = c;
       // A direct visit enters the ledger only as the very first touch: repeated direct
@@ -46,6 +48,7 @@ export function createLedger(kv: KeyValueStore, channel: Channel) {
     },
     /** Binds a campaign to a session. */
     setSession(sid: string, c: Campaign): void {
+      state = load();
       state.sid = sid;
       state.session = c;
       save();

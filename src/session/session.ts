@@ -62,13 +62,16 @@ export function createSessions(kv: KeyValueStore, timeout: number) {
     tick(at: number): SessionTick {
       const s = read();
       let id = s.id;
-      tick.renewed = !id || at - s.last > timeout;
+      // A last activity in the future is a clock set back since (it ran ahead): counted as now,
+      // else the session would outlive any inactivity until real time caught up with it.
+      const last = Math.min(s.last, Date.now());
+      tick.renewed = !id || at - last > timeout;
       if (tick.renewed) id = unstarted = uuid();
       tick.start = id === unstarted;
       if (tick.start) unstarted = '';
       tick.id = id;
       tick.sequence = s.seq + 1;
-      write(id, Math.max(s.last, at), tick.sequence);
+      write(id, Math.max(last, at), tick.sequence);
       return tick;
     },
   };

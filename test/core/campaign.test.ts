@@ -162,6 +162,26 @@ describe('internal referrers', () => {
     expect(list[0].context.campaign?.source).not.toBe('partner-pay.com');
   });
 
+  it('a click-ID-named parameter on an internal navigation (login?callback=/cart) is no ad click: session, campaign and touches stay', async () => {
+    const kv = memoryKV();
+    const a = await load(SITE + '?utm_source=news&utm_medium=email', '', undefined, {}, kv);
+    vi.setSystemTime(T0 + MIN);
+    const b = await load(SITE + 'login?callback=%2Fcart', 'https://www.example.com/cart', (c) => c.track('Order Completed'), {}, kv);
+    const e = b.list[0];
+    expect(e.context.session!.id).toBe(a.list[0].context.session!.id);
+    expect(e.context.campaign).toEqual({ source: 'news', medium: 'email' });
+    expect(e.context.touches!.map((t) => t.source)).toEqual(['news']);
+    expect(b.core.getCampaign().last).toEqual({ source: 'news', medium: 'email' });
+  });
+
+  it('utm_* on an internal navigation still start a new campaign (its click IDs are left out)', async () => {
+    const kv = memoryKV();
+    await load(SITE + '?utm_source=news', '', undefined, {}, kv);
+    vi.setSystemTime(T0 + MIN);
+    const b = await load(SITE + 'promo?utm_source=banner&gclid=g1', 'https://www.example.com/', undefined, {}, kv);
+    expect(b.list[0].context.campaign).toEqual({ source: 'banner' });
+  });
+
   it('an internal referrer keeps the live session and its campaign', async () => {
     const kv = memoryKV();
     const a = await load(SITE + '?utm_source=news&utm_medium=email', '', undefined, {}, kv);
@@ -261,6 +281,22 @@ describe('session campaign', () => {
     expect(b.context.session!.id).not.toBe(a.context.session!.id);
   });
 
+  it('a device clock set back (it ran a day ahead) does not keep one session alive until real time catches up', async () => {
+    const kv = memoryKV();
+    vi.setSystemTime(T0 + 24 * HOUR); // the phone's clock is a day ahead
+    const a = await load(SITE, '', undefined, {}, kv);
+    vi.setSystemTime(T0); // network time corrects it
+    const b = await load(SITE, '', undefined, {}, kv);
+    vi.setSystemTime(T0 + 2 * HOUR); // two idle hours later
+    const c = await load(SITE, '', undefined, {}, kv);
+    vi.setSystemTime(T0 + 2 * HOUR + 10 * MIN);
+    const d = await load(SITE, '', undefined, {}, kv);
+    expect(c.list[0].context.session!.id).not.toBe(b.list[0].context.session!.id);
+    expect(c.list[0].context.session!.start).toBe(true);
+    expect(d.list[0].context.session!.id).toBe(c.list[0].context.session!.id);
+    expect(a.list[0].context.sequence! < d.list[0].context.sequence!).toBe(true);
+  });
+
   it('an expired session followed by a direct landing starts a new session', async () => {
     const kv = memoryKV();
     const a = await load(SITE + '?utm_source=news', '', undefined, {}, kv);
@@ -348,6 +384,20 @@ describe('touch ledger', () => {
     );
     expect(list[0].context.touches!.length).toBe(1);
     expect(list[1].context.touches).toBeUndefined();
+  });
+
+  it('a tab open since before another tab\'s campaign landing keeps that touch when its own session renews', async () => {
+    const kv = memoryKV(); // one site: the tabs share storage
+    const a = make({}, { kv, landing: { url: SITE + '?utm_source=news', referrer: '' } });
+    vi.setSystemTime(T0 + 5 * MIN);
+    const b = make({}, { kv, landing: { url: SITE + '?utm_source=ads&gclid=g1', referrer: '' } });
+    vi.setSystemTime(T0 + 50 * MIN); // both idle; then the user comes back to the first tab
+    a.core.track('Order Completed');
+    await a.core.flush();
+    const [e] = a.net.events();
+    expect(e.context.touches!.map((t) => t.source)).toEqual(['news', 'ads']);
+    expect(a.core.getCampaign().last).toMatchObject({ source: 'ads' });
+    expect(b.core.getCampaign().last).toMatchObject({ source: 'ads' });
   });
 
   it('keeps the last 10 touches, oldest first', async () => {

@@ -141,6 +141,19 @@ describe('anonymous ID', () => {
     expect(b.net.events()[0].anonymousId).toBe(aid);
   });
 
+  it('a placeholder stored as the ID ("undefined", "null", written by page code) is replaced by a new one, never shared by every such visitor', async () => {
+    for (const junk of ['undefined', 'null', '']) {
+      const kv = memoryKV();
+      kv.set('tutti_aid', junk);
+      const { core, net } = make({}, { kv });
+      core.track('x');
+      await core.flush();
+      expect(core.getAnonymousId()).toMatch(UUID_V4);
+      expect(net.events()[0].anonymousId).toBe(core.getAnonymousId());
+      expect(kv.get('tutti_aid')).toBe(core.getAnonymousId());
+    }
+  });
+
   it('differs between devices (separate storage)', () => {
     expect(make().core.getAnonymousId()).not.toBe(make().core.getAnonymousId());
   });

@@ -81,6 +81,14 @@ describe('auto page views', () => {
     expect(views.slice(1)).toEqual(['/products?utm_source=news#/cart']);
   });
 
+  it('a replaceState that only strips utm_* from a hash route\'s query is no page view', async () => {
+    history.pushState({}, '', '/#/promo?utm_source=wx&id=3');
+    await tick();
+    history.replaceState({}, '', '/#/promo?id=3');
+    await tick();
+    expect(views).toEqual(['/products?utm_source=news', '/#/promo?utm_source=wx&id=3']);
+  });
+
   it('a page restored from the back/forward cache is a page view', () => {
     window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: false })); // a normal load: already counted
     expect(views.length).toBe(1);
@@ -130,5 +138,12 @@ describe('pageKey', () => {
     expect(k('')).toBe('/p');
     expect(k('', '#top')).toBe('/p');
     expect(k('', '#!/route')).toBe('/p#!/route');
+  });
+
+  it('ignores them in a hash route\'s query too (H5 pages in WeChat carry utm_* there), so stripping them is no page view', () => {
+    const k = (hash: string) => pageKey({ pathname: '/', search: '', hash }, CAMPAIGN_PARAMS);
+    expect(k('#/promo?utm_source=wx&id=3&gclid=g')).toBe(k('#/promo?id=3'));
+    expect(k('#/promo?utm_source=wx')).toBe(k('#/promo'));
+    expect(k('#/promo?id=3')).not.toBe(k('#/promo?id=4'));
   });
 });

@@ -72,6 +72,16 @@ describe('key/value store: anonymous ID', () => {
     expect(localStorage.getItem(AID_KEY)).toBe(A);
   });
 
+  it('a placeholder cookie value ("undefined", "null", written by page code) counts as no cookie: localStorage restores the ID', () => {
+    for (const junk of ['undefined', 'null']) {
+      document.cookie = AID_KEY + '=' + junk + '; Path=/';
+      localStorage.setItem(AID_KEY, A);
+      const kv = webKV({ domain: '' });
+      expect(kv.get(AID_KEY)).toBe(A);
+      expect(readCookie(AID_KEY)).toBe(A);
+    }
+  });
+
   it('the cookie wins when stores disagree (another subdomain changed it) and the mirrors follow', async () => {
     const idb = fakeIdb();
     localStorage.setItem(AID_KEY, B);

@@ -1,15 +1,20 @@
 // First-party cookies: the only storage shared by every subdomain of a site, which is
 // why the anonymous ID lives here (SPEC §6). Cookies can be disabled; every helper
 // then just reads null.
+import { isPlaceholderId } from '../../../src/identity/placeholder';
 
 /** Two years, in seconds: the anonymous ID's lifetime. */
 export const TWO_YEARS = 63072000;
 
-/** The cookie's value, null when absent or unreadable. `name` is one of our own (no RegExp characters). */
+/**
+ * The cookie's value, null when absent, unreadable or a placeholder that page code wrote
+ * ('undefined', 'null': the mirrors then restore the ID). `name` is one of our own (no RegExp characters).
+ */
 export function readCookie(name: string): string | null {
   try {
     const m = document.cookie.match('(?:^|;)\\s*' + name + '=([^;]*)');
-    return m ? decodeURIComponent(m[1].trim()) : null;
+    const v = m ? decodeURIComponent(m[1].trim()) : '';
+    return v && !isPlaceholderId(v) ? v : null;
   } catch {
     return null; // cookies disabled or the value was not ours
   }

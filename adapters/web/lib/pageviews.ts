@@ -14,14 +14,21 @@ export function isTrackingParam(name: string, clickIds: string[]): boolean {
   return /^(utm_|tutti_)/.test(name) || clickIds.indexOf(name) >= 0;
 }
 
-/** What identifies "a page" for page-view purposes. */
-export function pageKey(loc: { pathname: string; search: string; hash: string }, clickIds: string[]): string {
-  const query = loc.search
-    .slice(1)
+/** `url` without tracking parameters in its query. */
+function untracked(url: string, clickIds: string[]): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const query = url
+    .slice(q + 1)
     .split('&')
     .filter((p) => p && !isTrackingParam(attempt(() => decodeURIComponent(p.split('=')[0]), p), clickIds))
     .join('&');
-  return loc.pathname + (query ? '?' + query : '') + (/^#[/!]/.test(loc.hash) ? loc.hash : '');
+  return url.slice(0, q) + (query ? '?' + query : '');
+}
+
+/** What identifies "a page" for page-view purposes (a hash route's query is cleaned like the page's). */
+export function pageKey(loc: { pathname: string; search: string; hash: string }, clickIds: string[]): string {
+  return untracked(loc.pathname + loc.search, clickIds) + (/^#[/!]/.test(loc.hash) ? untracked(loc.hash, clickIds) : '');
 }
 
 export interface PageviewDeps {
