@@ -67,6 +67,8 @@ export function createQueue(
     return p;
   }
 
+  const sizeOf = (r: QueuedEvent): number => utf8Length(toJson(r)) + SENT_AT_BYTES;
+
   /** The request body. With the default encoder it is assembled from each event's cached JSON. */
   function encode(batch: QueuedEvent[], sentAt: string): string {
     if (o.contract.encode !== JSON.stringify) {
@@ -139,23 +141,14 @@ export function createQueue(
   /** Bytes of the last batch picked, envelope included: what a beacon batch takes from the budget. */
   let picked = 0;
 
-  /**
-   * The next batch among `from`: oldest first, within `maxBytes` and `maxCount`. Far from
-   * the limit, 3 bytes per UTF-16 unit (an upper bound of its UTF-8 size) stands for each
-   * event: whatever fits by it fits. Once that bound would reach the limit, the batch is
-   * picked again with exact sizes (as it always is for beacons, whose budget counts
-   * `picked`): the same batch as with exact sizes throughout, without counting the bytes
-   * of every event of a burst.
-   */
-  function pick(from: QueuedEvent[], maxBytes: number, maxCount: number, beacon: boolean, exact = beacon): QueuedEvent[] {
+  /** The next batch among `from`: oldest first, within `maxBytes` and `maxCount`. */
+  function pick(from: QueuedEvent[], maxBytes: number, maxCount: number, beacon: boolean): QueuedEvent[] {
     const batch: QueuedEvent[] = [];
     const tooLarge: QueuedEvent[] = [];
     let bytes = envelope;
     for (const r of from) {
       if (inflight.has(r.id)) continue;
-      const s = toJson(r);
-      const size = (exact ? utf8Length(s) : 3 * s.length) + SENT_AT_BYTES + 1;
-      if (!exact && bytes + size > maxBytes) return pick(from, maxBytes, maxCount, beacon, true);
+      const size = sizeOf(r) + 1;
       if (envelope + size > maxBytes) {
         if (!beacon && maxBytes >= maxBodyBytes) tooLarge.push(r);
         continue;
