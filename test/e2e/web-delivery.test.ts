@@ -96,6 +96,8 @@ describe('web delivery in Chromium', () => {
     // offline mode alone lets the browser's own beacon requests out).
     await ctx.setOffline(true);
     await w.collector.down();
+    // The renderer learns of it asynchronously: leave only once the page itself is offline.
+    await page.waitForFunction(() => !navigator.onLine, null, { timeout: 5000 });
     await page.goto('about:blank'); // the unload flush runs offline (sendBeacon still says true)
     await sleep(500);
     await w.collector.up();
