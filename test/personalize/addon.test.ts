@@ -71,11 +71,12 @@ describe('enableSlots (npm)', () => {
     const t0 = Date.now();
     enableSlots(t);
     expect(styleRule()).toBe(RULE);
-    await sleep(300);
-    t.init(options({ timeout: 400 }));
-    await vi.waitFor(() => expect(pending()).toBe(false), { timeout: 2000, interval: 5 });
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(390);
-    expect(Date.now() - t0).toBeLessThan(300 + 400 - 50); // counted from init, it would be 700
+    await sleep(800);
+    t.init(options({ timeout: 1000 }));
+    await vi.waitFor(() => expect(pending()).toBe(false), { timeout: 3000, interval: 5 });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(990);
+    // Counted from init it would be 1,800 ms; the margin absorbs a busy machine's timer delays.
+    expect(Date.now() - t0).toBeLessThan(1500);
     expect(hero().textContent).toBe('Default');
     expect(hero().getAttribute('data-tutti-variant')).toBe('default');
   });

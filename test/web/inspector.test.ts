@@ -138,8 +138,8 @@ describe('enableInspector', () => {
     expect(names()).toEqual(['E4 queued', 'E3 queued', 'E2 queued']);
     answered = 1; // the collector answers the first batch (E0, E1) only
     void t.flush();
-    await sleep(30);
-    expect((fetch as unknown as { mock: { calls: unknown[] } }).mock.calls.length).toBe(2);
+    await vi.waitFor(() => expect((fetch as unknown as { mock: { calls: unknown[] } }).mock.calls.length).toBe(2), { timeout: 2000, interval: 5 });
+    await sleep(10); // the answers are read
     expect(names()).toEqual(['E4 queued', 'E3 queued', 'E2 queued']);
   });
 
@@ -168,8 +168,7 @@ describe('enableInspector', () => {
     expect(state).toContain('consent: granted');
     expect(state).toContain('campaign first: {"source":"news","medium":"email"}');
     buttons[1].click(); // Flush now
-    await sleep(30);
-    expect(statusOf('Queued')).toBe('sent (200)');
+    await vi.waitFor(() => expect(statusOf('Queued')).toBe('sent (200)'), { timeout: 2000, interval: 5 });
     t.setConsent('denied');
     buttons[0].click();
     buttons[0].click();
