@@ -27,7 +27,10 @@ const UID = 'tutti_uid';
 const TRAITS = 'tutti_traits';
 const EXT = 'tutti_ext';
 const OPTOUT = 'tutti_optout';
-const WIPE = [AID, UID, TRAITS, EXT, 'tutti_ses', 'tutti_cmp', 'tutti_tz'];
+/** The anonymous ID the stored user (userId, traits, external IDs) was identified with: see init. */
+const OWNER = 'tutti_uaid';
+// In this order: reset() removes WIPE[1..4] (the user), init WIPE[1..6] (the user and its session and campaigns).
+const WIPE = [AID, UID, TRAITS, EXT, OWNER, 'tutti_ses', 'tutti_cmp', 'tutti_tz'];
 
 /** Calls kept before init (or while waiting for an external ID); beyond this the oldest go. */
 const MAX_BUFFERED = 1000;
@@ -132,6 +135,12 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
   function setUser(id: string, at: number): void {
     if (uid && id !== uid) resetIdentity(at);
     kv.set(UID, (uid = id));
+    own();
+  }
+
+  /** Notes that the stored user belongs to the current anonymous ID (the WeChat build shares no cookie: left out). */
+  function own(): void {
+    if (!WX_BUILD) kv.set(OWNER, aid);
   }
 
   /** Takes over another anonymous ID; an alias links the replaced one when an event carried it. */
@@ -139,6 +148,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     const previous = aid;
     if (id === previous) return;
     kv.set(AID, (aid = id));
+    // A handoff keeps the user: it now belongs to the new ID.
+    if (kv.get(OWNER)) own();
     if (previous !== unusedAid) emitAlias(at, previous, uid);
   }
 
@@ -147,7 +158,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     uid = null;
     traits = {};
     ext = [];
-    for (const k of [UID, TRAITS, EXT]) kv.remove(k);
+    for (const k of WIPE.slice(1, 5)) kv.remove(k);
     ledger.clear();
     ledger.setSession(sessions.start(at), DIRECT);
   }
@@ -331,7 +342,10 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       const hasTraits = Object.keys(t).length > 0;
       if (!id && !hasTraits) return;
       if (id) setUser(id, at);
-      if (hasTraits) kv.set(TRAITS, JSON.stringify((traits = Object.assign({}, traits, t))));
+      if (hasTraits) {
+        kv.set(TRAITS, JSON.stringify((traits = Object.assign({}, traits, t))));
+        own();
+      }
       emit('identify', { traits: Object.assign({}, traits) }, at, true);
     },
     alias(at, userId?: unknown, previousId?: unknown) {
@@ -355,6 +369,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       if (!ext.some((e) => e.type === t && e.id === v)) {
         ext = ext.filter((e) => e.type !== t).concat({ id: v, type: t, collection: 'users', encoding: 'none' });
         kv.set(EXT, JSON.stringify(ext));
+        own();
         emit('identify', { traits: Object.assign({}, traits) }, at, true);
       }
       const wait = o.waitForExternalId;
@@ -412,6 +427,17 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     // A placeholder left by page code ('undefined') would make every such visitor one person.
     aid = kv.get(AID) || '';
     if (isPlaceholderId(aid)) kv.set(AID, (aid = unusedAid = uuid()));
+    // The user is stored per origin, the anonymous ID in a cookie every subdomain shares. A
+    // cookie ID other than the one the user was identified with means that another subdomain
+    // reset() (a sign-out) or adopted a handoff's ID, maybe another person's: keeping the user
+    // would give the new visitor the old one's userId and traits. So the user goes, with its
+    // session and campaigns, as reset() does. A cookie the user cleared is no such change (the mirrors
+    // restore the same ID); storage of earlier versions, without the note, is adopted.
+    if (!WX_BUILD) {
+      const owner = kv.get(OWNER);
+      if (owner && owner !== aid) for (const k of WIPE.slice(1, 7)) kv.remove(k);
+      else if (!owner && (kv.get(UID) || kv.get(TRAITS) || kv.get(EXT))) own();
+    }
     uid = kv.get(UID);
     traits = readJson(TRAITS, {});
     ext = readJson<ExternalId[]>(EXT, []);

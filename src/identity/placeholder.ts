@@ -2,3 +2,6 @@
 const PLACEHOLDERS = ['', 'null', 'undefined', '0', 'anonymous', 'nan', 'none', '-1', 'false', '[object object]'];
 
 export const isPlaceholderId = (id: string): boolean => PLACEHOLDERS.indexOf(id.trim().toLowerCase()) >= 0;
+
+/** A stored anonymous ID, or null when absent or a placeholder (page code wrote 'undefined'): then another copy restores it. */
+export const storedId = (v: string | null | undefined): string | null => (v && !isPlaceholderId(v) ? v : null);

@@ -14,7 +14,7 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers());
 
 const T0 = Date.parse('2025-06-01T12:00:00.000Z');
-const IDENTITY_KEYS = ['tutti_aid', 'tutti_uid', 'tutti_traits', 'tutti_ext', 'tutti_ses', 'tutti_cmp'];
+const IDENTITY_KEYS = ['tutti_aid', 'tutti_uid', 'tutti_traits', 'tutti_ext', 'tutti_ses', 'tutti_cmp', 'tutti_uaid'];
 const LANDING = { url: 'https://www.example.com/?utm_source=news&utm_medium=email', referrer: '' };
 
 /** A memory kv that also lists its keys, so a test can say "nothing at all was written". */
@@ -131,7 +131,7 @@ describe("consent 'denied'", () => {
     core.track('queued');
     await settle(20); // the queue persists itself
     expect((await outbox.all()).length).toBe(3);
-    for (const k of ['tutti_aid', 'tutti_uid', 'tutti_traits', 'tutti_ext']) expect(kv.get(k)).not.toBeNull();
+    for (const k of ['tutti_aid', 'tutti_uid', 'tutti_traits', 'tutti_ext', 'tutti_uaid']) expect(kv.get(k)).not.toBeNull();
 
     core.setConsent('denied');
     core.track('after denial');

@@ -106,3 +106,20 @@ describe('first visit: the automatic page view of the landing page', () => {
     expect(posted.filter((p) => p.body.writeKey === 'wk3').flatMap((p) => p.body.batch)).toHaveLength(2);
   });
 });
+
+describe('a placeholder in the localStorage mirror', () => {
+  it("('undefined', written by page code, with the cookie gone) does not stop IndexedDB from restoring the ID", async () => {
+    const { createTutti } = await import('../../adapters/web/index');
+    const first = createTutti({ ...options, writeKey: 'wk4' });
+    await first.flush();
+    const id = first.getAnonymousId();
+    expect(id).toBeTruthy();
+    document.cookie = 'tutti_aid=; Max-Age=0; Path=/; Domain=example.com';
+    document.cookie = 'tutti_aid=; Max-Age=0; Path=/';
+    localStorage.setItem('tutti_aid', 'undefined');
+    const next = createTutti({ ...options, writeKey: 'wk5' });
+    await next.flush();
+    expect(next.getAnonymousId()).toBe(id);
+    expect(localStorage.getItem('tutti_aid')).toBe(id);
+  });
+});

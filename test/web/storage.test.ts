@@ -82,6 +82,17 @@ describe('key/value store: anonymous ID', () => {
     }
   });
 
+  it('a placeholder in the localStorage mirror ("undefined", "null") counts as no copy: IndexedDB restores the ID, and both are rewritten', () => {
+    for (const junk of ['undefined', 'null']) {
+      clearAll();
+      localStorage.setItem(AID_KEY, junk);
+      const kv = webKV({ domain: 'example.com', idbValue: A });
+      expect(kv.get(AID_KEY)).toBe(A);
+      expect(readCookie(AID_KEY)).toBe(A);
+      expect(localStorage.getItem(AID_KEY)).toBe(A);
+    }
+  });
+
   it('the cookie wins when stores disagree (another subdomain changed it) and the mirrors follow', async () => {
     const idb = fakeIdb();
     localStorage.setItem(AID_KEY, B);

@@ -1,7 +1,7 @@
 // First-party cookies: the only storage shared by every subdomain of a site, which is
 // why the anonymous ID lives here (SPEC §6). Cookies can be disabled; every helper
 // then just reads null.
-import { isPlaceholderId } from '../../../src/identity/placeholder';
+import { storedId } from '../../../src/identity/placeholder';
 
 /** Two years, in seconds: the anonymous ID's lifetime. */
 export const TWO_YEARS = 63072000;
@@ -13,8 +13,7 @@ export const TWO_YEARS = 63072000;
 export function readCookie(name: string): string | null {
   try {
     const m = document.cookie.match('(?:^|;)\\s*' + name + '=([^;]*)');
-    const v = m ? decodeURIComponent(m[1].trim()) : '';
-    return v && !isPlaceholderId(v) ? v : null;
+    return storedId(m && decodeURIComponent(m[1].trim()));
   } catch {
     return null; // cookies disabled or the value was not ours
   }

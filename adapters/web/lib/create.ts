@@ -6,6 +6,7 @@ import { CAMPAIGN_PARAMS } from '../../../src/campaign/campaign';
 import type { Platform } from '../../../src/platform';
 import { classifyUrlLanding } from '../../../src/campaign/referrer';
 import { handoffIds } from '../../../src/identity/handoff';
+import { storedId } from '../../../src/identity/placeholder';
 import type { Channel, ResolvedOptions } from '../../../src/types';
 import { readCookie } from './cookie';
 import { win } from './dom';
@@ -79,7 +80,7 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
     // localStorage both lost it, the IndexedDB mirror may still have it: read that
     // first (calls meanwhile are buffered by the core with their own timestamps).
     const idb = win() ? sharedIdb() : undefined;
-    const wait = idb && !readCookie(AID_KEY) && !lsGet(AID_KEY);
+    const wait = idb && !readCookie(AID_KEY) && !storedId(lsGet(AID_KEY));
     // The landing page's view takes its place at the init() call (time, order), ahead of the
     // calls made while IndexedDB is read or, through the snippet, before the SDK arrived;
     // a prerendered page's waits until shown, as in autoPageviews().

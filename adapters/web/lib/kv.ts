@@ -8,6 +8,7 @@ import { promisifyRequest, type UseStore } from 'idb-keyval';
 import type { KeyValueStore } from '../../../src/platform';
 import { readCookie, TWO_YEARS, writeCookie } from './cookie';
 import { lsGet, lsRemove, lsSet } from './local-storage';
+import { storedId } from '../../../src/identity/placeholder';
 
 export const AID_KEY = 'tutti_aid';
 
@@ -64,7 +65,8 @@ export function webKV(o: WebKVOptions): KeyValueStore {
   const getId = (): string | null => {
     const cookie = readCookie(AID_KEY);
     const local = lsGet(AID_KEY);
-    const value = cookie || local || idbValue || mem[AID_KEY] || null;
+    // A placeholder in a mirror is no copy, as in the cookie (readCookie).
+    const value = cookie || storedId(local) || storedId(idbValue) || mem[AID_KEY] || null;
     if (value) {
       if (cookie !== value) writeCookie(AID_KEY, value, o.domain, TWO_YEARS);
       if (local !== undefined && local !== value) lsSet(AID_KEY, value);
