@@ -300,8 +300,10 @@ export function createQueue(
       save();
       // With the collector known to be down (no send succeeded since one failed, even once
       // the backoff ran out) a beacon would be accepted by the browser and then lost; the
-      // events stay persisted for the next page instead.
-      if (failures) return;
+      // events stay persisted for the next page instead. Where the answer still arrives
+      // (mini-programs), the hide is the last chance before a relaunch that may never come:
+      // one attempt per hide, backoff or not; a failure keeps the events and the backoff.
+      if (failures && !(WX_BUILD || p.beaconAnswered)) return;
       let budget = p.beaconBytes || 64000;
       for (let guard = 0; guard < 64; guard++) {
         const batch = pick(mem, budget, BEACON_MAX_EVENTS, true);

@@ -442,3 +442,114 @@ describe('delivery', () => {
     expect(tracked(aid, 'In Flight')).toHaveLength(1);
   });
 });
+
+/** messageIds in the batch bodies of `log` (text bodies: the mini-program never compresses). */
+const idsIn = (log: RequestLog[]): string[] =>
+  log.flatMap((r) => (r.body && r.url.indexOf('/v1/batch') >= 0 ? JSON.parse(r.body).batch.map((e: { messageId: string }) => e.messageId) : []));
+const failedSend = (log: RequestLog[]) => log.some((r) => r.url.indexOf('/v1/batch') >= 0 && /^request:fail/.test(r.outcome || ''));
+/** A retry backoff of 15-30 s: nothing in these tests outlasts it. */
+const LONG_BACKOFF = { retry: { baseDelay: 30000, maxDelay: 60000 } };
+
+describe('hide during a retry backoff (a request failed recently)', () => {
+  it('going to the background makes one delivery attempt of everything queued: the signal is back, the events arrive now, each once', async () => {
+    const { rt, tutti } = await start({ init: LONG_BACKOFF });
+    rt.launch({ path: 'pages/index/index' });
+    const aid = tutti.getAnonymousId();
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+    // The signal drops without WeChat reporting a network change (weak signal, a dead spot).
+    await suite.collector.down();
+    for (let i = 0; i < 30; i++) tutti.track('Before Hide', { i });
+    await until(() => failedSend(rt.requests), 3000, 'a failed send');
+    await suite.collector.up();
+    rt.hide();
+    // Without the hide attempt they would wait for the backoff (15-30 s) or the next launch.
+    await until(() => tracked(aid, 'Before Hide').length === 30 && tracked(aid, 'Mini App Hidden').length === 1, 3000, 'the queued events');
+    await sleep(200);
+    expect(suite.collector.stats().duplicates).toBe(0);
+    const delivered = idsIn(rt.requests.filter((r) => r.outcome === 'status 200'));
+    expect(new Set(delivered).size).toBe(delivered.length);
+  });
+
+  it('a hide attempt that fails keeps the events persisted and the backoff running; the next launch sends each once', async () => {
+    const storage = new Storage();
+    const a = await start({ storage, init: LONG_BACKOFF });
+    a.rt.launch({ path: 'pages/index/index' });
+    const aid = a.tutti.getAnonymousId();
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+    await suite.collector.down();
+    for (let i = 0; i < 20; i++) a.tutti.track('Outage', { i });
+    await until(() => failedSend(a.rt.requests), 3000, 'a failed send');
+    const before = a.rt.requests.length;
+    a.rt.hide();
+    await until(() => a.rt.requests.length > before && a.rt.inFlight === 0, 3000, 'the hide attempt');
+    await sleep(500);
+    const attempt = a.rt.requests.slice(before);
+    // One attempt of everything queued: the 20 events, Page Left and Mini App Hidden.
+    expect(idsIn(attempt)).toHaveLength(22);
+    expect(new Set(idsIn(attempt)).size).toBe(22);
+    expect(attempt.every((r) => /^request:fail/.test(r.outcome || ''))).toBe(true);
+    // Back in the foreground: the failed hide attempt did not end or shorten the backoff.
+    a.rt.show();
+    await sleep(500);
+    expect(a.rt.requests.length).toBe(before + attempt.length);
+    a.rt.kill();
+
+    await suite.collector.up();
+    const b = await start({ storage });
+    b.rt.launch({ path: 'pages/index/index' });
+    await until(() => tracked(aid, 'Outage').length === 20 && tracked(aid, 'Mini App Hidden').length === 1, 8000, 'the persisted events');
+    await sleep(200);
+    expect(suite.collector.stats().duplicates).toBe(0);
+  });
+
+  it('sends nothing twice when a backoff retry is still in flight at the hide', async () => {
+    const { rt, tutti } = await start({ init: { retry: { baseDelay: 200, maxDelay: 200 } } });
+    rt.launch({ path: 'pages/index/index' });
+    const aid = tutti.getAnonymousId();
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+    await suite.collector.down();
+    for (let i = 0; i < 10; i++) tutti.track('Retried', { i });
+    await until(() => failedSend(rt.requests), 3000, 'a failed send');
+    suite.collector.delay(1500);
+    await suite.collector.up();
+    // The backoff retry is out; the collector answers it slowly.
+    await until(() => rt.inFlight > 0, 3000, 'the backoff retry in flight');
+    const retry = rt.requests[rt.requests.length - 1];
+    for (let i = 0; i < 5; i++) tutti.track('Late', { i });
+    rt.hide();
+    await until(() => tracked(aid, 'Late').length === 5, 1000, 'the events queued after the retry started');
+    // They went with the hide, while the retry was still waiting for its answer.
+    expect(retry.endedAt).toBeUndefined();
+    await until(() => tracked(aid, 'Retried').length === 10 && tracked(aid, 'Mini App Hidden').length === 1, 5000, 'the retried events');
+    // (The collector stores a batch before its slow answer.)
+    await until(() => rt.inFlight === 0, 5000, 'the answers');
+    await sleep(200);
+    // Every request that reached the collector carried other events.
+    const sent = idsIn(rt.requests.filter((r) => r.outcome === 'status 200'));
+    expect(new Set(sent).size).toBe(sent.length);
+    expect(sent.length).toBe(new Set(idsIn(rt.requests)).size);
+    expect(suite.collector.stats().duplicates).toBe(0);
+  });
+
+  it('the hide attempts of several instances keep to the 2 request slots', async () => {
+    const { rt, tutti, createTutti } = await start({ init: LONG_BACKOFF });
+    const others = ['mp-key-2', 'mp-key-3'].map((writeKey) => createTutti({ writeKey, endpoint: suite.collector.url, flushInterval: 50, ...LONG_BACKOFF }));
+    rt.launch({ path: 'pages/index/index' });
+    const all = [tutti, ...others];
+    await until(() => all.every((t) => suite.collector.events({ anonymousId: t.getAnonymousId(), event: 'Mini App Launched' }).length > 0));
+    await suite.collector.down();
+    all.forEach((t, k) => t.track('Queued', { k }));
+    const keys = ['mp-key', 'mp-key-2', 'mp-key-3'];
+    const failedFor = (key: string) => rt.requests.some((r) => /^request:fail/.test(r.outcome || '') && r.body && JSON.parse(r.body).writeKey === key);
+    await until(() => keys.every(failedFor), 3000, 'a failed send per instance');
+    suite.collector.delay(300);
+    await suite.collector.up();
+    const before = rt.requests.length;
+    rt.hide();
+    await until(() => rt.requests.length - before >= 3 && rt.inFlight === 0, 5000, 'three hide attempts');
+    expect(peak(rt.requests.slice(before))).toBeLessThanOrEqual(2);
+    expect(rt.maxConcurrent).toBeLessThanOrEqual(2);
+    const aid = tutti.getAnonymousId();
+    await until(() => tracked(aid, 'Queued').length === 3, 3000, 'each instance’s event');
+  });
+});
