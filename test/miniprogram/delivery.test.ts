@@ -403,6 +403,32 @@ describe('delivery', () => {
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, k) => k + 1));
   });
 
+  it('the host app clears storage and the process ends before any hide (a foreground kill on low memory, an update applied after a cache clear): the relaunch keeps the anonymous ID and sends every event', async () => {
+    const dups = suite.collector.stats().duplicates;
+    const storage = new Storage();
+    // As in WeChat, wx's methods cannot be assigned (they can be redefined).
+    const early = (rt: { wx: Record<string, unknown> }) => Object.defineProperty(rt.wx, 'clearStorageSync', { writable: false, configurable: true, value: rt.wx.clearStorageSync });
+    const a = await start({ storage, early });
+    a.rt.launch({ path: 'pages/index/index', query: { utm_source: 'poster' } });
+    const aid = a.tutti.getAnonymousId();
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+    a.rt.setOffline(true);
+    // Enough for several storage chunks (64 KB each), so one rewrite cannot restore them all.
+    for (let i = 0; i < 200; i++) a.tutti.track('Before Clear', { i, pad: 'x'.repeat(400) });
+    await sleep(100);
+    a.rt.wx.clearStorageSync();
+    a.tutti.track('After Clear');
+    await sleep(100);
+    a.rt.kill();
+
+    const b = await start({ storage });
+    b.rt.launch({ path: 'pages/index/index' });
+    expect(b.tutti.getAnonymousId()).toBe(aid);
+    expect(b.tutti.getCampaign().first).toMatchObject({ source: 'poster' });
+    await until(() => tracked(aid, 'Before Clear').length === 200 && tracked(aid, 'After Clear').length === 1, 8000, 'the events queued before the clear');
+    expect(suite.collector.stats().duplicates).toBe(dups);
+  });
+
   it('a relative endpoint (wx.request needs an absolute URL): one warning at init, events fail via failed instead of retrying forever', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const { rt, tutti } = await start({ init: false });

@@ -317,6 +317,29 @@ describe('wxOutbox', () => {
     expect(next.lost).toBeUndefined();
   });
 
+  it('puts its chunks and the identity keys back as soon as the host calls wx.clearStorageSync, and leaves the host its exceptions', async () => {
+    const rt = createRuntime();
+    const kv = wxKV(rt.wx);
+    kv.set('tutti_aid', 'aid-1');
+    await Promise.resolve();
+    const box = wxOutbox(rt.wx, NS);
+    await box.put([record(1), record(2)]);
+    rt.wx.setStorageSync('host', 'h');
+    expect(rt.wx.clearStorageSync()).toBeUndefined();
+    // The host's key is gone; the SDK's are back, before any hide.
+    expect(Array.from(rt.storage.map.keys()).sort()).toEqual(['tutti_aid', OB + '_0']);
+    expect(ids(await wxOutbox(createRuntime({ storage: rt.storage }).wx, NS).all())).toEqual([1, 2]);
+    // A clear that throws still throws at the host, and the SDK's keys stay.
+    const rt2 = createRuntime();
+    rt2.wx.clearStorageSync = () => {
+      throw new Error('clearStorageSync:fail');
+    };
+    const box2 = wxOutbox(rt2.wx, NS);
+    await box2.put([record(3)]);
+    expect(() => rt2.wx.clearStorageSync()).toThrow('clearStorageSync:fail');
+    expect(ids(await box2.all())).toEqual([3]);
+  });
+
   it('never rejects when every storage call throws', async () => {
     const rt = createRuntime();
     for (const k of ['getStorageSync', 'setStorageSync', 'removeStorageSync', 'getStorageInfoSync']) {
