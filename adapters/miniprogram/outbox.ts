@@ -61,7 +61,9 @@ export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxS
   // is named like an outbox). A second instance with the same write key and endpoint
   // gets `<ns>#1` (then #2, ...).
   const used = cacheOf(w);
-  const base = SHARED + '_' + ns;
+  // Trailing slashes do not change where events go (queue.ts drops them): 'https://x/' and
+  // 'https://x' are one outbox, so an update that adds or removes one orphans nothing.
+  const base = SHARED + '_' + ns.replace(/\/+$/, '');
   let own = base;
   for (let i = 1; used.has(own); ) own = base + '#' + i++;
   used.set(own, null);
@@ -94,8 +96,9 @@ export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxS
     let lost = 0;
     const all = keys.map((k) => /^(.*)_(\d+|lost)$/.exec(k) || []);
     // Own keys, then those of a same-named outbox no instance of this launch holds (the
-    // plugin's instance did not start this time), then the pre-upgrade shared ones.
-    const names = all.map((m) => m[1]).filter((p) => !used.has(p) && !(p + '#').indexOf(base + '#'));
+    // plugin's instance did not start this time, or releases before this one kept the
+    // endpoint's trailing slashes in the name), then the pre-upgrade shared ones.
+    const names = all.map((m) => m[1]).filter((p) => p && !used.has(p) && p.replace(/\/*(#\d+)?$/, '') == base);
     for (const p of new Set([own, ...names, SHARED])) {
       const found = all.filter((m) => m[1] == p && m[2] != 'lost');
       for (const [k, , o] of found.sort((a, b) => +a[2] - +b[2])) {

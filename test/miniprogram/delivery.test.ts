@@ -224,20 +224,79 @@ describe('delivery', () => {
     expect(Array.from(storage.map.keys()).filter((k) => k.indexOf('tutti_ob_') === 0 && !/_lost$/.test(k))).toEqual([]);
   });
 
-  it('an endpoint with a trailing slash: batches go to {endpoint}/v1/batch, decisions to /v1/decide, the outbox keeps its name', async () => {
+  it('an endpoint with a trailing slash: batches go to {endpoint}/v1/batch, decisions to /v1/decide, the outbox is named without the slashes', async () => {
     const endpoint = suite.collector.url + '//';
     const { rt, tutti } = await start({ init: { endpoint } });
     rt.launch({ path: 'pages/index/index' });
     rt.setOffline(true);
     tutti.track('Slash');
     await sleep(100);
-    // Stored under the endpoint as configured: an app upgrading to this release finds its outbox.
-    expect(Array.from(rt.storage.map.keys()).some((k) => k.indexOf(`tutti_ob_mp-key@${endpoint}_`) === 0)).toBe(true);
+    // One name with or without the slashes (a release that kept them in the name is adopted: see below).
+    expect(Array.from(rt.storage.map.keys()).some((k) => k.indexOf(`tutti_ob_mp-key@${suite.collector.url}_`) === 0)).toBe(true);
     rt.setOffline(false);
     await until(() => tracked(tutti.getAnonymousId(), 'Slash').length === 1, 8000, 'the event');
     await tutti.personalize(['hero']);
     const urls = new Set(rt.requests.filter((r) => r.outcome === 'status 200').map((r) => r.url));
     expect(Array.from(urls).sort()).toEqual([suite.collector.url + '/v1/batch', suite.collector.url + '/v1/decide']);
+  });
+
+  it('an endpoint changed only by a trailing slash (an app update) keeps its outbox: events queued before the change arrive, each once', async () => {
+    for (const [before, after] of [
+      [suite.collector.url + '/', suite.collector.url],
+      [suite.collector.url, suite.collector.url + '//'],
+    ]) {
+      const dups = suite.collector.stats().duplicates;
+      const storage = new Storage();
+      const a = await start({ storage, init: { endpoint: before } });
+      a.rt.launch({ path: 'pages/index/index' });
+      const aid = a.tutti.getAnonymousId();
+      await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+      a.rt.setOffline(true);
+      for (let i = 0; i < 10; i++) a.tutti.track('Slash Change', { i });
+      a.rt.hide();
+      await sleep(150);
+      a.rt.kill();
+
+      const b = await start({ storage, init: { endpoint: after } });
+      b.rt.launch({ path: 'pages/index/index' });
+      await until(() => tracked(aid, 'Slash Change').length === 10 && tracked(aid, 'Mini App Hidden').length === 1, 8000, `events queued with ${before}, sent with ${after}`);
+      await sleep(200);
+      expect(suite.collector.stats().duplicates).toBe(dups);
+      // Nothing left behind under another name.
+      expect(Array.from(storage.map.keys()).filter((k) => /^tutti_ob_/.test(k))).toEqual([]);
+    }
+  });
+
+  it('upgrade: events the previous release persisted under the endpoint with its trailing slash are delivered exactly once', async () => {
+    const dups = suite.collector.stats().duplicates;
+    const storage = new Storage();
+    const endpoint = suite.collector.url + '/';
+    const a = await start({ storage, init: { endpoint } });
+    a.rt.launch({ path: 'pages/index/index' });
+    const aid = a.tutti.getAnonymousId();
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+    a.rt.setOffline(true);
+    for (let i = 0; i < 10; i++) a.tutti.track('Old Name', { i });
+    a.rt.hide();
+    await sleep(150);
+    a.rt.kill();
+    // As the previous release named them: the endpoint as configured.
+    for (const k of Array.from(storage.map.keys())) {
+      const m = /^tutti_ob_mp-key@[^_]*?_(\d+|lost)$/.exec(k);
+      const old = m && `tutti_ob_mp-key@${endpoint}_${m[1]}`;
+      if (old && old !== k) {
+        storage.set(old, storage.map.get(k) as string);
+        storage.delete(k);
+      }
+    }
+    expect(Array.from(storage.map.keys()).filter((k) => k.indexOf(`tutti_ob_mp-key@${endpoint}_`) === 0).length).toBeGreaterThan(0);
+
+    const b = await start({ storage, init: { endpoint } });
+    b.rt.launch({ path: 'pages/index/index' });
+    await until(() => tracked(aid, 'Old Name').length === 10 && tracked(aid, 'Mini App Hidden').length === 1, 8000, 'the events under the old name');
+    await sleep(200);
+    expect(suite.collector.stats().duplicates).toBe(dups);
+    expect(Array.from(storage.map.keys()).filter((k) => /^tutti_ob_/.test(k))).toEqual([]);
   });
 
   it('upgrade: events the previous release persisted (shared tutti_ob_<n> keys) are delivered exactly once', async () => {
