@@ -185,7 +185,9 @@ export function createQueue(
       batchCap = Math.ceil(batch.length / 2);
       return false;
     } else if (isRetryable(status)) {
-      if (beacon && status === 0) return true; // the browser refused the beacon: keep for the next load
+      // The browser refused the beacon, or a mini-program's hide request failed: keep for the
+      // next load, and leave the failures and the backoff as they were.
+      if (beacon && status === 0) return true;
       failures++;
       const wait = parseRetryAfter(res.retryAfter, Date.now());
       backoffUntil = Date.now() + (wait !== undefined ? wait : backoffDelay(failures, o.retry.baseDelay, o.retry.maxDelay));
