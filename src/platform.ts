@@ -85,6 +85,12 @@ export interface Platform {
   /** Largest body and total budget for beacon flushes, bytes. 64000 */
   beaconBytes?: number;
   /**
+   * Its beacon sends are requests whose answers still arrive (a hidden mini-program is
+   * suspended, not unloaded): a failed one keeps its events, so the hide flush goes even
+   * while the collector is known to be down.
+   */
+  beaconAnswered?: boolean;
+  /**
    * gzip for request bodies over 1 KB (delivery/gzip.ts), where the runtime can compress:
    * browsers and Node have CompressionStream, WeChat's engine has not, so the mini-program
    * build leaves it out and carries no compression code. null from it: send uncompressed.

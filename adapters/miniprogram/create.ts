@@ -40,7 +40,7 @@ export function tuttiFactory(fallback?: Fallback): CreateTutti {
       if (w) {
         // wx.request cannot take a relative URL: such an endpoint's events fail at once.
         const transport = unreachable(o.endpoint, core!.warn) || wxTransport(w, 2);
-        return { env, kv: wxKV(w), outbox: wxOutbox(w, o.writeKey + '@' + o.endpoint), transport, beaconBytes: HIDE_FLUSH_BYTES };
+        return { env, kv: wxKV(w), outbox: wxOutbox(w, o.writeKey + '@' + o.endpoint), transport, beaconBytes: HIDE_FLUSH_BYTES, beaconAnswered: true };
       }
       // The core turns this throw into a debug warning and leaves the instance uninitialised.
       if (!fallback) throw new Error('outside WeChat: use tutti/miniprogram');

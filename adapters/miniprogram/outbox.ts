@@ -61,7 +61,9 @@ export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxS
   // is named like an outbox). A second instance with the same write key and endpoint
   // gets `<ns>#1` (then #2, ...).
   const used = cacheOf(w);
-  const base = SHARED + '_' + ns;
+  // Trailing slashes do not change where events go (queue.ts drops them): 'https://x/' and
+  // 'https://x' are one outbox, so an update that adds or removes one orphans nothing.
+  const base = SHARED + '_' + ns.replace(/\/+$/, '');
   let own = base;
   for (let i = 1; used.has(own); ) own = base + '#' + i++;
   used.set(own, null);
@@ -94,8 +96,9 @@ export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxS
     let lost = 0;
     const all = keys.map((k) => /^(.*)_(\d+|lost)$/.exec(k) || []);
     // Own keys, then those of a same-named outbox no instance of this launch holds (the
-    // plugin's instance did not start this time), then the pre-upgrade shared ones.
-    const names = all.map((m) => m[1]).filter((p) => !used.has(p) && !(p + '#').indexOf(base + '#'));
+    // plugin's instance did not start this time, or releases before this one kept the
+    // endpoint's trailing slashes in the name), then the pre-upgrade shared ones.
+    const names = all.map((m) => m[1]).filter((p) => p && !used.has(p) && p.replace(/\/*(#\d+)?$/, '') == base);
     for (const p of new Set([own, ...names, SHARED])) {
       const found = all.filter((m) => m[1] == p && m[2] != 'lost');
       for (const [k, , o] of found.sort((a, b) => +a[2] - +b[2])) {
@@ -169,20 +172,42 @@ export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxS
     }
   }
 
-  // The app goes to the background, where WeChat may kill it: put back the chunks and the
-  // SDK's other keys (identity, session, opt-out: the storage cache) that the host app
-  // removed meanwhile, typically with wx.clearStorageSync() at logout. Memory is this
-  // launch's truth; without this the next launch would lose those events unreported and
-  // start with another anonymous ID.
-  wxCall(w, 'onAppHide', () =>
+  // Puts back the chunks and the SDK's other keys (identity, session, opt-out: the storage
+  // cache) that the host app removed, typically with wx.clearStorageSync() at logout.
+  // Memory is this launch's truth; without this the next launch would lose those events
+  // unreported and start with another anonymous ID.
+  const repair = () =>
     run(() => {
       const keys = storedKeys();
       const gone = (k: string) => keys.indexOf(k) < 0;
       used.forEach((v, k) => v && gone((k = storageKey(k))) && writeString(w, k, v));
       if (gone(key('lost'))) marked = 0;
       persist(new Set(Array.from(chunks.keys()).filter((n) => gone(key(n)))));
-    }),
-  );
+    });
+  // Right after the host's wx.clearStorageSync(): the process may end before the next hide
+  // (a foreground kill on low memory, an update applied after a cache clear), and writes in
+  // between rewrite only the chunks they touch. wx's methods are not writable in WeChat,
+  // but configurable. The host's exceptions and return value stay its own.
+  const clear = w.clearStorageSync;
+  if (typeof clear == 'function')
+    try {
+      Object.defineProperty(w, 'clearStorageSync', {
+        configurable: true,
+        writable: true,
+        value: function (this: unknown) {
+          try {
+            return clear.apply(this, arguments);
+          } finally {
+            repair();
+          }
+        },
+      });
+    } catch {
+      // a frozen wx: the hide still repairs
+    }
+  // On hide as well, where WeChat may kill the app: a clear the wrapper did not see (the
+  // async wx.clearStorage, a framework that kept the original function).
+  wxCall(w, 'onAppHide', repair);
 
   /** Marks the chunk of a record that changed; one in memory has nothing to rewrite. */
   const touch = (dirty: Set<number>, s: Slot) => s.n !== MEMORY && dirty.add(s.n);

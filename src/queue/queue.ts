@@ -185,7 +185,9 @@ export function createQueue(
       batchCap = Math.ceil(batch.length / 2);
       return false;
     } else if (isRetryable(status)) {
-      if (beacon && status === 0) return true; // the browser refused the beacon: keep for the next load
+      // The browser refused the beacon, or a mini-program's hide request failed: keep for the
+      // next load, and leave the failures and the backoff as they were.
+      if (beacon && status === 0) return true;
       failures++;
       const wait = parseRetryAfter(res.retryAfter, Date.now());
       backoffUntil = Date.now() + (wait !== undefined ? wait : backoffDelay(failures, o.retry.baseDelay, o.retry.maxDelay));
@@ -300,8 +302,10 @@ export function createQueue(
       save();
       // With the collector known to be down (no send succeeded since one failed, even once
       // the backoff ran out) a beacon would be accepted by the browser and then lost; the
-      // events stay persisted for the next page instead.
-      if (failures) return;
+      // events stay persisted for the next page instead. Where the answer still arrives
+      // (mini-programs), the hide is the last chance before a relaunch that may never come:
+      // one attempt per hide, backoff or not; a failure keeps the events and the backoff.
+      if (failures && !(WX_BUILD || p.beaconAnswered)) return;
       let budget = p.beaconBytes || 64000;
       for (let guard = 0; guard < 64; guard++) {
         const batch = pick(mem, budget, BEACON_MAX_EVENTS, true);

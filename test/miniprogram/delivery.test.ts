@@ -224,20 +224,79 @@ describe('delivery', () => {
     expect(Array.from(storage.map.keys()).filter((k) => k.indexOf('tutti_ob_') === 0 && !/_lost$/.test(k))).toEqual([]);
   });
 
-  it('an endpoint with a trailing slash: batches go to {endpoint}/v1/batch, decisions to /v1/decide, the outbox keeps its name', async () => {
+  it('an endpoint with a trailing slash: batches go to {endpoint}/v1/batch, decisions to /v1/decide, the outbox is named without the slashes', async () => {
     const endpoint = suite.collector.url + '//';
     const { rt, tutti } = await start({ init: { endpoint } });
     rt.launch({ path: 'pages/index/index' });
     rt.setOffline(true);
     tutti.track('Slash');
     await sleep(100);
-    // Stored under the endpoint as configured: an app upgrading to this release finds its outbox.
-    expect(Array.from(rt.storage.map.keys()).some((k) => k.indexOf(`tutti_ob_mp-key@${endpoint}_`) === 0)).toBe(true);
+    // One name with or without the slashes (a release that kept them in the name is adopted: see below).
+    expect(Array.from(rt.storage.map.keys()).some((k) => k.indexOf(`tutti_ob_mp-key@${suite.collector.url}_`) === 0)).toBe(true);
     rt.setOffline(false);
     await until(() => tracked(tutti.getAnonymousId(), 'Slash').length === 1, 8000, 'the event');
     await tutti.personalize(['hero']);
     const urls = new Set(rt.requests.filter((r) => r.outcome === 'status 200').map((r) => r.url));
     expect(Array.from(urls).sort()).toEqual([suite.collector.url + '/v1/batch', suite.collector.url + '/v1/decide']);
+  });
+
+  it('an endpoint changed only by a trailing slash (an app update) keeps its outbox: events queued before the change arrive, each once', async () => {
+    for (const [before, after] of [
+      [suite.collector.url + '/', suite.collector.url],
+      [suite.collector.url, suite.collector.url + '//'],
+    ]) {
+      const dups = suite.collector.stats().duplicates;
+      const storage = new Storage();
+      const a = await start({ storage, init: { endpoint: before } });
+      a.rt.launch({ path: 'pages/index/index' });
+      const aid = a.tutti.getAnonymousId();
+      await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+      a.rt.setOffline(true);
+      for (let i = 0; i < 10; i++) a.tutti.track('Slash Change', { i });
+      a.rt.hide();
+      await sleep(150);
+      a.rt.kill();
+
+      const b = await start({ storage, init: { endpoint: after } });
+      b.rt.launch({ path: 'pages/index/index' });
+      await until(() => tracked(aid, 'Slash Change').length === 10 && tracked(aid, 'Mini App Hidden').length === 1, 8000, `events queued with ${before}, sent with ${after}`);
+      await sleep(200);
+      expect(suite.collector.stats().duplicates).toBe(dups);
+      // Nothing left behind under another name.
+      expect(Array.from(storage.map.keys()).filter((k) => /^tutti_ob_/.test(k))).toEqual([]);
+    }
+  });
+
+  it('upgrade: events the previous release persisted under the endpoint with its trailing slash are delivered exactly once', async () => {
+    const dups = suite.collector.stats().duplicates;
+    const storage = new Storage();
+    const endpoint = suite.collector.url + '/';
+    const a = await start({ storage, init: { endpoint } });
+    a.rt.launch({ path: 'pages/index/index' });
+    const aid = a.tutti.getAnonymousId();
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+    a.rt.setOffline(true);
+    for (let i = 0; i < 10; i++) a.tutti.track('Old Name', { i });
+    a.rt.hide();
+    await sleep(150);
+    a.rt.kill();
+    // As the previous release named them: the endpoint as configured.
+    for (const k of Array.from(storage.map.keys())) {
+      const m = /^tutti_ob_mp-key@[^_]*?_(\d+|lost)$/.exec(k);
+      const old = m && `tutti_ob_mp-key@${endpoint}_${m[1]}`;
+      if (old && old !== k) {
+        storage.set(old, storage.map.get(k) as string);
+        storage.delete(k);
+      }
+    }
+    expect(Array.from(storage.map.keys()).filter((k) => k.indexOf(`tutti_ob_mp-key@${endpoint}_`) === 0).length).toBeGreaterThan(0);
+
+    const b = await start({ storage, init: { endpoint } });
+    b.rt.launch({ path: 'pages/index/index' });
+    await until(() => tracked(aid, 'Old Name').length === 10 && tracked(aid, 'Mini App Hidden').length === 1, 8000, 'the events under the old name');
+    await sleep(200);
+    expect(suite.collector.stats().duplicates).toBe(dups);
+    expect(Array.from(storage.map.keys()).filter((k) => /^tutti_ob_/.test(k))).toEqual([]);
   });
 
   it('upgrade: events the previous release persisted (shared tutti_ob_<n> keys) are delivered exactly once', async () => {
@@ -403,6 +462,32 @@ describe('delivery', () => {
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, k) => k + 1));
   });
 
+  it('the host app clears storage and the process ends before any hide (a foreground kill on low memory, an update applied after a cache clear): the relaunch keeps the anonymous ID and sends every event', async () => {
+    const dups = suite.collector.stats().duplicates;
+    const storage = new Storage();
+    // As in WeChat, wx's methods cannot be assigned (they can be redefined).
+    const early = (rt: { wx: Record<string, unknown> }) => Object.defineProperty(rt.wx, 'clearStorageSync', { writable: false, configurable: true, value: rt.wx.clearStorageSync });
+    const a = await start({ storage, early });
+    a.rt.launch({ path: 'pages/index/index', query: { utm_source: 'poster' } });
+    const aid = a.tutti.getAnonymousId();
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+    a.rt.setOffline(true);
+    // Enough for several storage chunks (64 KB each), so one rewrite cannot restore them all.
+    for (let i = 0; i < 200; i++) a.tutti.track('Before Clear', { i, pad: 'x'.repeat(400) });
+    await sleep(100);
+    a.rt.wx.clearStorageSync();
+    a.tutti.track('After Clear');
+    await sleep(100);
+    a.rt.kill();
+
+    const b = await start({ storage });
+    b.rt.launch({ path: 'pages/index/index' });
+    expect(b.tutti.getAnonymousId()).toBe(aid);
+    expect(b.tutti.getCampaign().first).toMatchObject({ source: 'poster' });
+    await until(() => tracked(aid, 'Before Clear').length === 200 && tracked(aid, 'After Clear').length === 1, 8000, 'the events queued before the clear');
+    expect(suite.collector.stats().duplicates).toBe(dups);
+  });
+
   it('a relative endpoint (wx.request needs an absolute URL): one warning at init, events fail via failed instead of retrying forever', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const { rt, tutti } = await start({ init: false });
@@ -440,5 +525,119 @@ describe('delivery', () => {
     await sleep(600);
     // At-least-once: possibly received twice, stored once (same messageId).
     expect(tracked(aid, 'In Flight')).toHaveLength(1);
+  });
+});
+
+/** messageIds in the batch bodies of `log` (text bodies: the mini-program never compresses). */
+const idsIn = (log: RequestLog[]): string[] =>
+  log.flatMap((r) => (r.body && r.url.indexOf('/v1/batch') >= 0 ? JSON.parse(r.body).batch.map((e: { messageId: string }) => e.messageId) : []));
+const failedSend = (log: RequestLog[]) => log.some((r) => r.url.indexOf('/v1/batch') >= 0 && /^request:fail/.test(r.outcome || ''));
+/** A retry backoff of 15-30 s: nothing in these tests outlasts it. */
+const LONG_BACKOFF = { retry: { baseDelay: 30000, maxDelay: 60000 } };
+
+describe('hide during a retry backoff (a request failed recently)', () => {
+  it('going to the background makes one delivery attempt of everything queued: the signal is back, the events arrive now, each once', async () => {
+    const dups = suite.collector.stats().duplicates;
+    const { rt, tutti } = await start({ init: LONG_BACKOFF });
+    rt.launch({ path: 'pages/index/index' });
+    const aid = tutti.getAnonymousId();
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+    // The signal drops without WeChat reporting a network change (weak signal, a dead spot).
+    await suite.collector.down();
+    for (let i = 0; i < 30; i++) tutti.track('Before Hide', { i });
+    await until(() => failedSend(rt.requests), 3000, 'a failed send');
+    await suite.collector.up();
+    rt.hide();
+    // Without the hide attempt they would wait for the backoff (15-30 s) or the next launch.
+    await until(() => tracked(aid, 'Before Hide').length === 30 && tracked(aid, 'Mini App Hidden').length === 1, 3000, 'the queued events');
+    await sleep(200);
+    expect(suite.collector.stats().duplicates).toBe(dups);
+    const delivered = idsIn(rt.requests.filter((r) => r.outcome === 'status 200'));
+    expect(new Set(delivered).size).toBe(delivered.length);
+  });
+
+  it('a hide attempt that fails keeps the events persisted and the backoff running; the next launch sends each once', async () => {
+    const dups = suite.collector.stats().duplicates;
+    const storage = new Storage();
+    const a = await start({ storage, init: LONG_BACKOFF });
+    a.rt.launch({ path: 'pages/index/index' });
+    const aid = a.tutti.getAnonymousId();
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+    await suite.collector.down();
+    for (let i = 0; i < 20; i++) a.tutti.track('Outage', { i });
+    await until(() => failedSend(a.rt.requests), 3000, 'a failed send');
+    const before = a.rt.requests.length;
+    a.rt.hide();
+    await until(() => a.rt.requests.length > before && a.rt.inFlight === 0, 3000, 'the hide attempt');
+    await sleep(500);
+    const attempt = a.rt.requests.slice(before);
+    // One attempt of everything queued: the 20 events, Page Left and Mini App Hidden.
+    expect(idsIn(attempt)).toHaveLength(22);
+    expect(new Set(idsIn(attempt)).size).toBe(22);
+    expect(attempt.every((r) => /^request:fail/.test(r.outcome || ''))).toBe(true);
+    // Back in the foreground: the failed hide attempt did not end or shorten the backoff.
+    a.rt.show();
+    await sleep(500);
+    expect(a.rt.requests.length).toBe(before + attempt.length);
+    a.rt.kill();
+
+    await suite.collector.up();
+    const b = await start({ storage });
+    b.rt.launch({ path: 'pages/index/index' });
+    await until(() => tracked(aid, 'Outage').length === 20 && tracked(aid, 'Mini App Hidden').length === 1, 8000, 'the persisted events');
+    await sleep(200);
+    expect(suite.collector.stats().duplicates).toBe(dups);
+  });
+
+  it('sends nothing twice when a backoff retry is still in flight at the hide', async () => {
+    const dups = suite.collector.stats().duplicates;
+    const { rt, tutti } = await start({ init: { retry: { baseDelay: 200, maxDelay: 200 } } });
+    rt.launch({ path: 'pages/index/index' });
+    const aid = tutti.getAnonymousId();
+    await until(() => suite.collector.events({ anonymousId: aid }).length >= 3);
+    await suite.collector.down();
+    for (let i = 0; i < 10; i++) tutti.track('Retried', { i });
+    await until(() => failedSend(rt.requests), 3000, 'a failed send');
+    suite.collector.delay(1500);
+    await suite.collector.up();
+    // The backoff retry is out; the collector answers it slowly.
+    await until(() => rt.inFlight > 0, 3000, 'the backoff retry in flight');
+    const retry = rt.requests[rt.requests.length - 1];
+    for (let i = 0; i < 5; i++) tutti.track('Late', { i });
+    rt.hide();
+    await until(() => tracked(aid, 'Late').length === 5, 1000, 'the events queued after the retry started');
+    // They went with the hide, while the retry was still waiting for its answer.
+    expect(retry.endedAt).toBeUndefined();
+    await until(() => tracked(aid, 'Retried').length === 10 && tracked(aid, 'Mini App Hidden').length === 1, 5000, 'the retried events');
+    // (The collector stores a batch before its slow answer.)
+    await until(() => rt.inFlight === 0, 5000, 'the answers');
+    await sleep(200);
+    // Every request that reached the collector carried other events.
+    const sent = idsIn(rt.requests.filter((r) => r.outcome === 'status 200'));
+    expect(new Set(sent).size).toBe(sent.length);
+    expect(sent.length).toBe(new Set(idsIn(rt.requests)).size);
+    expect(suite.collector.stats().duplicates).toBe(dups);
+  });
+
+  it('the hide attempts of several instances keep to the 2 request slots', async () => {
+    const { rt, tutti, createTutti } = await start({ init: LONG_BACKOFF });
+    const others = ['mp-key-2', 'mp-key-3'].map((writeKey) => createTutti({ writeKey, endpoint: suite.collector.url, flushInterval: 50, ...LONG_BACKOFF }));
+    rt.launch({ path: 'pages/index/index' });
+    const all = [tutti, ...others];
+    await until(() => all.every((t) => suite.collector.events({ anonymousId: t.getAnonymousId(), event: 'Mini App Launched' }).length > 0));
+    await suite.collector.down();
+    all.forEach((t, k) => t.track('Queued', { k }));
+    const keys = ['mp-key', 'mp-key-2', 'mp-key-3'];
+    const failedFor = (key: string) => rt.requests.some((r) => /^request:fail/.test(r.outcome || '') && r.body && JSON.parse(r.body).writeKey === key);
+    await until(() => keys.every(failedFor), 3000, 'a failed send per instance');
+    suite.collector.delay(300);
+    await suite.collector.up();
+    const before = rt.requests.length;
+    rt.hide();
+    await until(() => rt.requests.length - before >= 3 && rt.inFlight === 0, 5000, 'three hide attempts');
+    expect(peak(rt.requests.slice(before))).toBeLessThanOrEqual(2);
+    expect(rt.maxConcurrent).toBeLessThanOrEqual(2);
+    const aid = tutti.getAnonymousId();
+    await until(() => tracked(aid, 'Queued').length === 3, 3000, 'each instance’s event');
   });
 });

@@ -235,6 +235,22 @@ describe('wxOutbox', () => {
     expect(ids(await wxOutbox(createRuntime({ storage }).wx, NS).all())).toEqual(range(0, 30));
   });
 
+  it('ignores trailing slashes of the endpoint: one outbox with or without them, and the keys a release named with them are adopted', async () => {
+    const storage = new Storage();
+    // Left by a release that named the outbox after the endpoint as configured, next to another app key.
+    storage.set(OB + '/_0', JSON.stringify(JSON.stringify([record(1)])));
+    storage.set(OB + '//#1_0', JSON.stringify(JSON.stringify([record(2)])));
+    storage.set('tutti_aid', JSON.stringify('a'));
+    const box = wxOutbox(createRuntime({ storage }).wx, NS + '/');
+    expect(ids(await box.all())).toEqual([1, 2]);
+    expect(Array.from(storage.map.keys()).filter((k) => k.indexOf('tutti_ob_') === 0)).toEqual([OB + '_0', OB + '_1']);
+    const again = wxOutbox(createRuntime({ storage }).wx, NS);
+    expect(ids(await again.all())).toEqual([1, 2]);
+    // Another endpoint that merely starts the same is another outbox.
+    const other = wxOutbox(createRuntime({ storage }).wx, NS + '/v2');
+    expect(await other.all()).toEqual([]);
+  });
+
   it('gives two instances with the same writeKey@endpoint their own outbox, and lets a relaunch with one instance adopt both', async () => {
     const storage = new Storage();
     const w = createRuntime({ storage }).wx;
@@ -315,6 +331,29 @@ describe('wxOutbox', () => {
     const next = wxOutbox(createRuntime({ storage }).wx, NS);
     expect(ids(await next.all())).toEqual(Array.from({ length: 200 }, (_, k) => k));
     expect(next.lost).toBeUndefined();
+  });
+
+  it('puts its chunks and the identity keys back as soon as the host calls wx.clearStorageSync, and leaves the host its exceptions', async () => {
+    const rt = createRuntime();
+    const kv = wxKV(rt.wx);
+    kv.set('tutti_aid', 'aid-1');
+    await Promise.resolve();
+    const box = wxOutbox(rt.wx, NS);
+    await box.put([record(1), record(2)]);
+    rt.wx.setStorageSync('host', 'h');
+    expect(rt.wx.clearStorageSync()).toBeUndefined();
+    // The host's key is gone; the SDK's are back, before any hide.
+    expect(Array.from(rt.storage.map.keys()).sort()).toEqual(['tutti_aid', OB + '_0']);
+    expect(ids(await wxOutbox(createRuntime({ storage: rt.storage }).wx, NS).all())).toEqual([1, 2]);
+    // A clear that throws still throws at the host, and the SDK's keys stay.
+    const rt2 = createRuntime();
+    rt2.wx.clearStorageSync = () => {
+      throw new Error('clearStorageSync:fail');
+    };
+    const box2 = wxOutbox(rt2.wx, NS);
+    await box2.put([record(3)]);
+    expect(() => rt2.wx.clearStorageSync()).toThrow('clearStorageSync:fail');
+    expect(ids(await box2.all())).toEqual([3]);
   });
 
   it('never rejects when every storage call throws', async () => {
