@@ -37,6 +37,18 @@ describe('utm parameters', () => {
     const e = await firstEvent(SITE + '?utm_source=wechat&utm_medium=&page=2&utm_campaign=cny');
     expect(e.context.campaign).toEqual({ source: 'wechat', name: 'cny' });
   });
+
+  it('an empty utm value does not hide a later non-empty one', async () => {
+    const e = await firstEvent(SITE + '?utm_source=&utm_source=x&utm_medium=&utm_medium=cpc');
+    expect(e.context.campaign).toEqual({ source: 'x', medium: 'cpc' });
+    const h = await firstEvent(SITE + '#/promo?utm_campaign=&utm_campaign=spring&utm_source=wx');
+    expect(h.context.campaign).toEqual({ source: 'wx', name: 'spring' });
+  });
+
+  it('the first non-empty value wins', async () => {
+    const e = await firstEvent(SITE + '?utm_source=a&utm_source=b&utm_source=');
+    expect(e.context.campaign).toEqual({ source: 'a' });
+  });
 });
 
 describe('click IDs', () => {
