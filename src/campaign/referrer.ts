@@ -8,13 +8,15 @@ import { classifyLanding, DIRECT, type Landing } from './campaign';
 
 // Tables as strings: 'source domain domain|source domain…' minifies to about half of the
 // same nested array literal (no quotes and commas around every domain).
-const SEARCH = 'baidu baidu.com|google google.|bing bing.com|sogou sogou.com|so so.com|sm sm.cn|yandex yandex.|duckduckgo duckduckgo.com';
+// so.toutiao.com is Toutiao's search; toutiao.com itself is a news feed (social, below).
+const SEARCH =
+  'baidu baidu.com|google google.|bing bing.com|sogou sogou.com|so so.com|sm sm.cn|toutiao so.toutiao.com|yandex yandex.|duckduckgo duckduckgo.com';
 
 const SOCIAL =
   // Every mini-program web-view page has servicewechat.com as referrer: the visit comes from a WeChat mini-program.
   'wechat servicewechat.com mp.weixin.qq.com weixin.qq.com wx.qq.com|weibo weibo.com weibo.cn t.cn|xiaohongshu xiaohongshu.com xhslink.com|' +
   'zhihu zhihu.com|douyin douyin.com iesdouyin.com|qq qq.com|bilibili bilibili.com b23.tv|facebook facebook.com fb.com|' +
-  'twitter twitter.com x.com t.co|linkedin linkedin.com lnkd.in';
+  'toutiao toutiao.com|douban douban.com|twitter twitter.com x.com t.co|linkedin linkedin.com lnkd.in';
 
 // Payment and sign-in pages the visitor leaves for and comes back from (GA's "referral
 // exclusions"): the return landing has them as referrer, but it is the same visit, so like

@@ -100,6 +100,7 @@ describe('referrers', () => {
     ['https://m.sm.cn/s?q=x', 'sm'],
     ['https://yandex.ru/search/?text=x', 'yandex'],
     ['https://duckduckgo.com/', 'duckduckgo'],
+    ['https://so.toutiao.com/search?keyword=x', 'toutiao'],
   ];
   it.each(organic)('%s is organic search', async (ref, source) => {
     const e = await firstEvent(SITE, ref);
@@ -121,6 +122,10 @@ describe('referrers', () => {
     ['https://twitter.com/someone', null],
     ['https://www.linkedin.com/feed/', 'linkedin'],
     ['https://weixin.qq.com/', 'wechat'],
+    ['https://www.toutiao.com/article/1/', 'toutiao'],
+    ['https://m.toutiao.com/i1/', 'toutiao'],
+    ['https://www.douban.com/group/topic/1/', 'douban'],
+    ['https://m.douban.com/movie/', 'douban'],
   ];
   it.each(social)('%s is social', async (ref, source) => {
     const e = await firstEvent(SITE, ref);
