@@ -8,19 +8,31 @@ import { classifyLanding, DIRECT, type Landing } from './campaign';
 
 // Tables as strings: 'source domain domain|source domain…' minifies to about half of the
 // same nested array literal (no quotes and commas around every domain).
-const SEARCH = 'baidu baidu.com|google google.|bing bing.com|sogou sogou.com|so so.com|sm sm.cn|yandex yandex.|duckduckgo duckduckgo.com';
+// so.toutiao.com is Toutiao's search; toutiao.com itself is a news feed (social, below).
+const SEARCH =
+  'baidu baidu.com|google google.|bing bing.com|sogou sogou.com|so so.com|sm sm.cn|toutiao so.toutiao.com|yandex yandex.|duckduckgo duckduckgo.com';
 
 const SOCIAL =
   // Every mini-program web-view page has servicewechat.com as referrer: the visit comes from a WeChat mini-program.
   'wechat servicewechat.com mp.weixin.qq.com weixin.qq.com wx.qq.com|weibo weibo.com weibo.cn t.cn|xiaohongshu xiaohongshu.com xhslink.com|' +
   'zhihu zhihu.com|douyin douyin.com iesdouyin.com|qq qq.com|bilibili bilibili.com b23.tv|facebook facebook.com fb.com|' +
-  'twitter twitter.com x.com t.co|linkedin linkedin.com lnkd.in';
+  'toutiao toutiao.com|douban douban.com|twitter twitter.com x.com t.co|linkedin linkedin.com lnkd.in';
+
+// Payment and sign-in pages the visitor leaves for and comes back from (GA's "referral
+// exclusions"): the return landing has them as referrer, but it is the same visit, so like
+// internal referrers they neither start a session nor become a campaign, and the order stays
+// with the campaign that brought the visitor. Checked before the tables above, which would
+// call open.weixin.qq.com (WeChat OAuth) 'wechat' social and accounts.google.com 'google'
+// organic. Any other provider: add it to linkDomains (README, Campaigns and sessions).
+const ROUND_TRIPS =
+  'alipay.com tenpay.com pay.weixin.qq.com 95516.com unionpay.com paypal.com ' +
+  'open.weixin.qq.com graph.qq.com api.weibo.com accounts.google.com appleid.apple.com';
 
 function find(host: string, table: string): string | undefined {
   for (const entry of table.split('|')) {
     const [source, ...domains] = entry.split(' ');
     for (const d of domains) {
-      if (d.charAt(d.length - 1) === '.' ? ('.' + host).indexOf('.' + d) >= 0 : onDomain(host, d)) return source;
+      if (d.slice(-1) === '.' ? ('.' + host).indexOf('.' + d) >= 0 : onDomain(host, d)) return source;
     }
   }
   return undefined;
@@ -35,16 +47,17 @@ export function referrerCampaign(host: string): Campaign {
   return { source: siteOf(host), medium: 'referral' };
 }
 
-/** Referrers (a non-empty host) from the site's own registrable domain or from linkDomains are internal. */
-export function isInternalHost(refHost: string, host: string, linkDomains: string[]): boolean {
-  if (host && siteOf(refHost) === siteOf(host)) return true;
-  for (const d of linkDomains) if (d && onDomain(refHost, String(d).toLowerCase().replace(/^\./, ''))) return true;
-  return false;
+/**
+ * What a landing's referring host says: null for an internal one (the site's own registrable
+ * domain, linkDomains, a payment or sign-in round trip: the session keeps its campaign), else
+ * its campaign.
+ */
+export function classifyReferrer(refHost: string, host: string, linkDomains: string[]): Campaign | null {
+  if (host && siteOf(refHost) === siteOf(host)) return null;
+  // linkDomains are strings (resolveOptions), written as the user likes: '.Example.com'.
+  for (const d of linkDomains.concat(ROUND_TRIPS.split(' '))) if (d && onDomain(refHost, d.toLowerCase().replace(/^\./, ''))) return null;
+  return referrerCampaign(refHost);
 }
-
-/** What a landing's referring host says: null for an internal one (the session keeps its campaign), else its campaign. */
-export const classifyReferrer = (refHost: string, host: string, linkDomains: string[]): Campaign | null =>
-  isInternalHost(refHost, host, linkDomains) ? null : referrerCampaign(refHost);
 
 /**
  * classifyLanding for landings given by URLs: the parameters come from the URL (query and

@@ -8,7 +8,11 @@ function decode(s: string): string {
   }
 }
 
-/** Parses the query of a URL, a '?a=b' search string or a bare 'a=b&c=d' string. */
+/**
+ * Parses the query of a URL, a '?a=b' search string or a bare 'a=b&c=d' string. A repeated
+ * name keeps its first non-empty value: `?utm_source=&utm_source=x` is 'x' (an empty value
+ * says nothing, so it must not hide one that does).
+ */
 export function parseQuery(input: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof input !== 'string') return out;
@@ -20,7 +24,7 @@ export function parseQuery(input: string): Record<string, string> {
     if (!part) continue;
     const eq = part.indexOf('=');
     const key = decode(eq < 0 ? part : part.slice(0, eq));
-    if (key && !(key in out)) out[key] = eq < 0 ? '' : decode(part.slice(eq + 1));
+    if (key && !out[key]) out[key] = eq < 0 ? '' : decode(part.slice(eq + 1));
   }
   return out;
 }

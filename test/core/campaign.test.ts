@@ -37,6 +37,18 @@ describe('utm parameters', () => {
     const e = await firstEvent(SITE + '?utm_source=wechat&utm_medium=&page=2&utm_campaign=cny');
     expect(e.context.campaign).toEqual({ source: 'wechat', name: 'cny' });
   });
+
+  it('an empty utm value does not hide a later non-empty one', async () => {
+    const e = await firstEvent(SITE + '?utm_source=&utm_source=x&utm_medium=&utm_medium=cpc');
+    expect(e.context.campaign).toEqual({ source: 'x', medium: 'cpc' });
+    const h = await firstEvent(SITE + '#/promo?utm_campaign=&utm_campaign=spring&utm_source=wx');
+    expect(h.context.campaign).toEqual({ source: 'wx', name: 'spring' });
+  });
+
+  it('the first non-empty value wins', async () => {
+    const e = await firstEvent(SITE + '?utm_source=a&utm_source=b&utm_source=');
+    expect(e.context.campaign).toEqual({ source: 'a' });
+  });
 });
 
 describe('click IDs', () => {
@@ -88,6 +100,7 @@ describe('referrers', () => {
     ['https://m.sm.cn/s?q=x', 'sm'],
     ['https://yandex.ru/search/?text=x', 'yandex'],
     ['https://duckduckgo.com/', 'duckduckgo'],
+    ['https://so.toutiao.com/search?keyword=x', 'toutiao'],
   ];
   it.each(organic)('%s is organic search', async (ref, source) => {
     const e = await firstEvent(SITE, ref);
@@ -101,13 +114,18 @@ describe('referrers', () => {
     ['https://xhslink.com/a/b', 'xiaohongshu'],
     ['https://www.zhihu.com/question/1', 'zhihu'],
     ['https://www.douyin.com/video/1', 'douyin'],
-    ['https://mp.weixin.qq.com/s/abc', null],
+    ['https://mp.weixin.qq.com/s/abc', 'wechat'],
     ['https://www.qq.com/', 'qq'],
     ['https://www.bilibili.com/video/BV1', 'bilibili'],
     ['https://m.facebook.com/', 'facebook'],
     ['https://x.com/someone', null],
     ['https://twitter.com/someone', null],
     ['https://www.linkedin.com/feed/', 'linkedin'],
+    ['https://weixin.qq.com/', 'wechat'],
+    ['https://www.toutiao.com/article/1/', 'toutiao'],
+    ['https://m.toutiao.com/i1/', 'toutiao'],
+    ['https://www.douban.com/group/topic/1/', 'douban'],
+    ['https://m.douban.com/movie/', 'douban'],
   ];
   it.each(social)('%s is social', async (ref, source) => {
     const e = await firstEvent(SITE, ref);
@@ -194,6 +212,54 @@ describe('internal referrers', () => {
       expect(e.context.session!.start).toBeUndefined();
       expect(e.context.campaign).toEqual({ source: 'news', medium: 'email' });
     }
+  });
+});
+
+describe('payment and login round trips', () => {
+  // The visitor leaves for a payment or sign-in page and comes back with it as referrer:
+  // the order belongs to the campaign that brought them, not to 'alipay.com referral'.
+  const returns = [
+    'https://mclient.alipay.com/cashier/mobilepay.htm',
+    'https://excashier.alipay.com/standard/auth.htm',
+    'https://openauth.alipay.com/oauth2/publicAppAuthorize.htm',
+    'https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb',
+    'https://pay.weixin.qq.com/',
+    'https://www.tenpay.com/',
+    'https://cashier.95516.com/b2c/index.action',
+    'https://www.unionpay.com/',
+    'https://www.paypal.com/checkoutnow',
+    'https://open.weixin.qq.com/connect/oauth2/authorize',
+    'https://graph.qq.com/oauth2.0/show',
+    'https://api.weibo.com/oauth2/authorize',
+    'https://accounts.google.com/o/oauth2/auth',
+    'https://appleid.apple.com/auth/authorize',
+  ];
+
+  it.each(returns)('a return from %s keeps the session, its campaign and the touches', async (ref) => {
+    const kv = memoryKV();
+    const a = await load(SITE + 'promo?utm_source=baidu&utm_medium=cpc&utm_campaign=618', '', undefined, {}, kv);
+    vi.setSystemTime(T0 + 5 * MIN);
+    const b = await load(SITE + 'order/done?out_trade_no=1&callback=x', ref, (c) => c.track('Order Completed'), {}, kv);
+    const e = b.list[0];
+    expect(e.context.session!.id).toBe(a.list[0].context.session!.id);
+    expect(e.context.session!.start).toBeUndefined();
+    expect(e.context.campaign).toEqual({ source: 'baidu', medium: 'cpc', name: '618' });
+    expect(e.context.touches!.map((t) => t.source)).toEqual(['baidu']);
+    expect(b.core.getCampaign().last).toEqual({ source: 'baidu', medium: 'cpc', name: '618' });
+  });
+
+  it.each(returns)('%s is never a campaign of its own (as an internal referrer: a first visit from it is direct)', async (ref) => {
+    const { list, core } = await load(SITE, ref);
+    expect(list[0].context.campaign).toEqual({ source: 'direct', medium: '(none)' });
+    expect(core.getCampaign().last?.medium || '').not.toMatch(/referral|organic|social/);
+  });
+
+  it('their look-alikes and neighbours are still classified', async () => {
+    expect((await firstEvent(SITE, 'https://www.notalipay.com/')).context.campaign).toEqual({ source: 'notalipay.com', medium: 'referral' });
+    expect((await firstEvent(SITE, 'https://www.google.com/')).context.campaign).toEqual({ source: 'google', medium: 'organic' });
+    expect((await firstEvent(SITE, 'https://weibo.com/u/1')).context.campaign).toEqual({ source: 'weibo', medium: 'social' });
+    expect((await firstEvent(SITE, 'https://user.qzone.qq.com/1')).context.campaign).toEqual({ source: 'qq', medium: 'social' });
+    expect((await firstEvent(SITE, 'https://www.apple.com/')).context.campaign).toEqual({ source: 'apple.com', medium: 'referral' });
   });
 });
 
