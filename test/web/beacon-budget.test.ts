@@ -18,7 +18,7 @@ const hold: Array<() => void> = [];
 vi.stubGlobal('CompressionStream', undefined); // plain bodies: sizes as written
 vi.stubGlobal(
   'fetch',
-  vi.fn((url: string, init: RequestInit) => {
+  vi.fn((_url: string, init: RequestInit) => {
     const body = String(init.body);
     const size = new TextEncoder().encode(body).length;
     if (init.keepalive) {
@@ -39,7 +39,7 @@ vi.stubGlobal(
 vi.stubGlobal('navigator', {
   ...navigator,
   onLine: true,
-  sendBeacon(url: string, data: Blob) {
+  sendBeacon(_url: string, data: Blob) {
     const size = data.size;
     if (keepalive + beaconed + size > LIMIT) return refused.push(size), false;
     beaconed += size;

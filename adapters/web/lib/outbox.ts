@@ -202,9 +202,8 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
       ((listed = true), deadline(read(), ms)).then((list) => {
         const gone = noted();
         const stale = list.filter((r) => gone[r.id]).map((r) => r.id);
-        // Finish what an unloading page started. Notes of records no longer stored go now
-        // (some never were: removed after IndexedDB failed), the others once deleted.
-        if (stale.length) lsSet(notes, JSON.stringify(stale)), drop(stale, true).catch(() => undefined);
+        // Finish what an unloading page started; notes of records no longer stored go.
+        if (stale.length) drop(stale, true).catch(() => undefined);
         else lsRemove(notes);
         return byAge(list.filter((r) => !gone[r.id]));
       }),
