@@ -304,6 +304,61 @@ describe('outbox: fallback chain', () => {
     expect(await fallbackOutbox(layers(), () => undefined).all()).toEqual([]);
   });
 
+  /** IndexedDB that works until `broken.on`, then refuses everything (connection lost, InvalidStateError); `broken.puts`: only writes with puts fail (quota). */
+  function breakable() {
+    const idb = fakeIdb();
+    const broken = { on: false, puts: false };
+    const store: UseStore = (mode, cb) => {
+      if (broken.on) return Promise.reject(new DOMException('closed', 'InvalidStateError'));
+      if (!broken.puts || mode === 'readonly') return idb.store(mode, cb);
+      // A transaction with a put aborts: none of its changes are applied.
+      return idb.store(mode, (s) => {
+        const real = { put: s.put, delete: s.delete };
+        const deletes: IDBValidKey[] = [];
+        let put = false;
+        s.put = (() => (put = true)) as unknown as IDBObjectStore['put'];
+        s.delete = ((k: IDBValidKey) => deletes.push(k)) as unknown as IDBObjectStore['delete'];
+        const out = cb(s);
+        Object.assign(s, real);
+        if (put) return Promise.reject(new DOMException('full', 'QuotaExceededError'));
+        for (const k of deletes) s.delete(k);
+        return out;
+      });
+    };
+    return { idb, broken, store };
+  }
+
+  for (const how of ['refuses everything', 'refuses only writes that store records (quota)'] as const) {
+    it(`IndexedDB failing mid-page (${how}): events it held and the page then delivered are not read again by the next page`, async () => {
+      localStorage.clear();
+      const { idb, broken, store } = breakable();
+      const box = fallbackOutbox([idbOutbox(store, 'ns', 50), localStorageOutbox('ob'), memoryOutbox()], () => undefined);
+      expect(await box.all()).toEqual([]); // the queue lists the outbox at init
+      await box.put([rec(1), rec(2)]);
+      expect(idb.data.size).toBe(1);
+      if (how === 'refuses everything') broken.on = true;
+      else broken.puts = true;
+      await box.put([rec(3)]); // IndexedDB fails: from now on localStorage
+      expect(JSON.parse(localStorage.getItem('ob')!).map((r: QueuedEvent) => r.id)).toEqual(['m3']);
+      // The queue still holds m1..m3 in memory and delivers them: all three acknowledged.
+      await box.remove(['m1', 'm2', 'm3']);
+      await new Promise((r) => setTimeout(r, 1200)); // IndexedDB removals are written a second later
+      // Deleted, or noted in localStorage where IndexedDB refuses even deletions.
+      const notes = JSON.parse(localStorage.getItem('tutti_sent_ns') || '[]');
+      if (how === 'refuses everything') expect(notes).toEqual(expect.arrayContaining(['m1', 'm2']));
+      else expect(notes).toEqual([]);
+      // The next page: IndexedDB works again.
+      broken.on = broken.puts = false;
+      const next = fallbackOutbox([idbOutbox(store, 'ns'), localStorageOutbox('ob'), memoryOutbox()], () => undefined);
+      expect((await next.all()).map((r) => r.id)).toEqual([]);
+      await flushTimers();
+      expect(idb.data.size).toBe(0);
+      // (A note of a record IndexedDB never stored, m3, goes at the page after: none of its records is noted.)
+      await idbOutbox(store, 'ns').all();
+      expect(localStorage.getItem('tutti_sent_ns')).toBeNull();
+    });
+  }
+
   it('clear() (consent denied) also empties the localStorage layer a previous page fell back to: nothing of it is sent later', async () => {
     localStorage.clear();
     // The previous page's IndexedDB failed: its records went to localStorage.

@@ -65,6 +65,7 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
   let removedNoted = false;
   let soon: Promise<void> | undefined;
   let leaving = false;
+  let listed = false;
 
   const noted = (): Record<string, 1> => {
     const out: Record<string, 1> = {};
@@ -106,7 +107,8 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
   /** Writes every pending change in one transaction; notes of the ids it deletes go once it commits. */
   const write = (): Promise<void> => {
     const w = writes;
-    const ids = removedNoted ? removed : [];
+    const ids = removed;
+    const n = removedNoted;
     writes = new Map();
     removed = [];
     removedNoted = false;
@@ -120,7 +122,12 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
     ).then(() => {
       // Reads from now on see these deletions.
       w.forEach((list, key) => list || writes.has(key) || mine.delete(key));
-      note(ids, false);
+      n && note(ids, false);
+    }, (e) => {
+      // Not written (quota, connection lost: the chain falls back to localStorage, and
+      // the next page may read IndexedDB again): the notes stand for these deletions.
+      note(ids, true);
+      throw e;
     });
   };
   const away = () => leaving || document.visibilityState === 'hidden';
@@ -134,8 +141,10 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
     const unknown = take(ids);
     const known = ids.filter((id) => unknown.indexOf(id) < 0);
     for (const id of known) removed.push(id);
-    // Where an id is stored is unknown (this instance never read it): its note stays until an `all()` finds it gone.
-    note(unknown, true);
+    // Where an id is stored is unknown (this instance never read it): its note stays until
+    // an `all()` finds it gone. Once the store was listed, an id it did not hold is not
+    // here (it was stored after IndexedDB failed): no note.
+    listed || note(unknown, true);
     if (away()) noteRemoved(known);
     if (now) {
       removedNoted = true;
@@ -190,12 +199,12 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
     },
     remove: (ids) => (ids.length ? drop(ids, false) : Promise.resolve()),
     all: () =>
-      deadline(read(), ms).then((list) => {
+      ((listed = true), deadline(read(), ms)).then((list) => {
         const gone = noted();
         const stale = list.filter((r) => gone[r.id]).map((r) => r.id);
         // Finish what an unloading page started; notes of records no longer stored go.
         if (stale.length) drop(stale, true).catch(() => undefined);
-        else if (Object.keys(gone).length) lsRemove(notes);
+        else lsRemove(notes);
         return byAge(list.filter((r) => !gone[r.id]));
       }),
     clear: () =>
@@ -286,7 +295,9 @@ export function fallbackOutbox(layers: OutboxStore[], warn: (...a: unknown[]) =>
   };
   return {
     put: (r) => run((s) => s.put(r)),
-    remove: (ids) => run((s) => s.remove(ids)),
+    // Also from the layers that failed: what they stored before failing is still there, and
+    // a next page reading them again would send those events a second time.
+    remove: (ids) => (layers.slice(0, i).map((l) => l.remove(ids).catch(() => undefined)), run((s) => s.remove(ids))),
     // Records a previous page kept in a later layer (its IndexedDB failed) are moved up
     // into the layer in use: read from nowhere else, they would never be sent.
     all: () =>

@@ -43,11 +43,18 @@ export function webPlatform(o: ResolvedOptions, idbId: string | undefined, chann
   const ns = namespace(o);
   const layers = [localStorageOutbox('tutti_outbox_' + ns), memoryOutbox()];
   if (idb) layers.unshift(idbOutbox(idb, ns));
+  const transport = webTransport();
   return {
     env,
     kv: webKV({ domain: resolveCookieDomain(o.cookieDomain, location.hostname), idb, idbValue: idbId }),
     outbox: fallbackOutbox(layers, warn),
-    transport: webTransport(),
+    transport,
+    // The hidden-page flush fits its beacons into what keepalive fetches still in flight
+    // leave of the page's 64 KB: a beacon over it is refused whole, and its events wait
+    // for a next visit. (Fully used: -1, as 0 would mean the default.)
+    get beaconBytes() {
+      return 64000 - transport.inflight() || -1;
+    },
     gzip,
     lifecycle: webLifecycle(),
     tabs: webTabs(),
