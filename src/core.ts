@@ -45,6 +45,8 @@ export interface CoreHooks {
   url?: UrlLandingClassifier;
   /** Checks identity handoff parameters (identity/handoff.ts); without it `adoptHandoff` adopts nothing. */
   handoff?: HandoffCheck;
+  /** Before each public call (the web adapter sends an SPA page view waiting for its title, so the call comes after it). */
+  before?(): void;
 }
 
 /** A `Tutti` with the adapters' extra methods; `Plan` and `Traits` as on `Tutti` (types only). */
@@ -375,6 +377,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
   function invoke(method: string, args: unknown[], at: number): void {
     const fn = impl[method];
     if (!fn) return warn('unknown method ' + method);
+    // Not in the WeChat build (WX_BUILD), where no adapter needs it.
+    if (!WX_BUILD && hooks.before) hooks.before();
     if (!ready || (holding && NOT_HELD.indexOf(method) < 0)) {
       if (buffer.push([method, args, at]) > MAX_BUFFERED) buffer.shift();
       return;

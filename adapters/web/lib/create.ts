@@ -38,6 +38,10 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
   let restoring: Promise<void> | undefined;
   /** The landing page's automatic view was already called, at the deferred init() call. */
   let viewed: unknown;
+  /** Sends an SPA page view waiting for its title (pageviews.ts), once auto page views run. */
+  let views: (() => void) | undefined;
+  /** Before any call or flush: the page view of the navigation before it goes first. */
+  const before = () => views && views();
 
   const core = createCore(
     (o) => {
@@ -48,6 +52,7 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
     {
       url: classifyUrlLanding,
       handoff: handoffIds,
+      before,
       init(t) {
         // Always strip the parameters, even when not adopting them: a shared link must not carry them on.
         adoptHandoffFromUrl(t.adoptHandoff);
@@ -55,7 +60,12 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
       ready(t, o) {
         if (!win()) return;
         if (o.autoPageview) {
-          autoPageviews({ page: () => (viewed ? (viewed = 0) : t.page()), navigated: (url) => env && env.navigated(url), clickIds: CAMPAIGN_PARAMS });
+          views = autoPageviews({
+            // A waiting view is read as of its URL, which the page may have left by now (back, forward).
+            page: (at, url) => (viewed ? (viewed = 0) : (env!.pin(url), t.call('page', [], at), env!.pin())),
+            navigated: (url) => env && env.navigated(url),
+            clickIds: CAMPAIGN_PARAMS,
+          });
         }
         decorateLinks(o.linkDomains, t.linkUrl);
         if (o.webVitals && setup.loadVitals) {
@@ -100,7 +110,11 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
   for (const m of ['flush', 'personalize'] as const) {
     const c = core as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     const run = c[m];
-    c[m] = (...a) => (restoring ? restoring.then(() => run(...a)) : run(...a));
+    c[m] = (...a) => (before(), restoring ? restoring.then(() => run(...a)) : run(...a));
   }
+  // A page view waiting for its title goes with a flush (flush(), or the page being hidden
+  // or left: flushNow), never after it.
+  const flushNow = core.flushNow;
+  core.flushNow = (beacon) => (before(), flushNow(beacon));
   return core;
 }
