@@ -20,13 +20,15 @@ beforeAll(() => {
 afterAll(() => vi.unstubAllGlobals());
 beforeEach(async () => {
   await t.flush();
-  seen = rec.events().length;
+  seen = all().length;
 });
 
+/** Events posted in batches (personalize() posts a decide request too). */
+const all = () => rec.posted.flatMap((p) => p.body.batch || []);
 /** Events posted since the test began, after flushing. */
 async function sent(): Promise<TuttiEvent[]> {
   await t.flush();
-  return rec.events().slice(seen);
+  return all().slice(seen);
 }
 const pages = (es: TuttiEvent[]) => es.filter((e) => e.type === 'page');
 
@@ -95,11 +97,21 @@ describe('SPA page view titles', () => {
     t.reset();
   });
 
+  it('personalize() during the wait leaves the page view waiting for its title', async () => {
+    history.pushState({}, '', '/offers');
+    await sleep(5);
+    await t.personalize(['hero']); // SPAs ask for the new page's slots on every route change
+    document.title = 'Offers';
+    await sleep(600);
+    const es = pages(await sent());
+    expect(es.map((e) => [e.context.page!.path, e.context.page!.title])).toEqual([['/offers', 'Offers']]);
+  });
+
   it('flush() during the wait sends the waiting page view', async () => {
     history.pushState({}, '', '/flush-now');
     await sleep(5);
     await t.flush();
-    expect(pages(rec.events().slice(seen)).map((e) => e.context.page!.path)).toEqual(['/flush-now']);
+    expect(pages(all().slice(seen)).map((e) => e.context.page!.path)).toEqual(['/flush-now']);
     await sleep(1200);
     expect(pages(await sent()).length).toBe(1); // not again after the wait
   });

@@ -110,10 +110,11 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
   for (const m of ['flush', 'personalize'] as const) {
     const c = core as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     const run = c[m];
-    c[m] = (...a) => (before(), restoring ? restoring.then(() => run(...a)) : run(...a));
+    c[m] = (...a) => (m === 'flush' && before(), restoring ? restoring.then(() => run(...a)) : run(...a));
   }
   // A page view waiting for its title goes with a flush (flush(), or the page being hidden
-  // or left: flushNow), never after it.
+  // or left: flushNow), never after it. personalize() leaves it waiting: SPAs call it on
+  // every route change, often before the new title is set, and it sends no event.
   const flushNow = core.flushNow;
   core.flushNow = (beacon) => (before(), flushNow(beacon));
   return core;
