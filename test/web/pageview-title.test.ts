@@ -161,6 +161,24 @@ describe('SPA page view titles', () => {
     expect(es.map((e) => e.properties!.path)).toEqual(['/p1', '/p2', '/p1', '/p2']);
   });
 
+  it('location.hash set during the wait, then a call before hashchange: each page keeps its URL and time', async () => {
+    history.pushState({}, '', '/tabs');
+    await sleep(40);
+    const at = Date.now();
+    const changed = new Promise((r) => window.addEventListener('hashchange', r, { once: true }));
+    location.hash = '#/reviews'; // a hash route: hashchange comes later
+    t.track('Tab Opened');
+    await changed;
+    await sleep(5);
+    const es = await sent();
+    expect(es.map((e) => [e.event || e.type, e.context.page!.url.replace(location.origin, '')])).toEqual([
+      ['page', '/tabs'],
+      ['page', '/tabs#/reviews'],
+      ['Tab Opened', '/tabs#/reviews'],
+    ]);
+    expect(Date.parse(es[1].timestamp)).toBeGreaterThanOrEqual(at);
+  });
+
   it('push-then-replace in one task is still one page view, of the final URL', async () => {
     history.pushState({}, '', '/list');
     history.replaceState({}, '', '/list?sort=new');

@@ -11,7 +11,7 @@
 // A new page's title usually comes after its URL: react-helmet sets it in a frame after
 // the render, Next.js when the route's metadata arrives, Angular in a resolver. So an SPA
 // page view is sent TITLE_WAIT after its navigation, reading the title then, with the time
-// and URL of the navigation. Any other call, a flush, hiding the page or a next navigation
+// and URL of the navigation. Any other call, a flush, hiding the page or the next navigation
 // sends it sooner: nothing overtakes it, and it is never lost.
 import { attempt, listen } from './dom';
 
@@ -71,10 +71,14 @@ export function autoPageviews(deps: PageviewDeps): (stop?: boolean) => void {
     if (at) {
       clearTimeout(timer);
       timer = undefined;
+      // Any change check() finds next came after this moment (not at the stale navAt).
+      navAt = Date.now();
       deps.page(at, lastUrl);
     }
   };
   const check = () => {
+    // A view still waiting is lastUrl's, about to be replaced: the URL can change with no
+    // event yet (location.hash = ..., then a call before hashchange runs this).
     send();
     timer = undefined;
     try {
