@@ -126,7 +126,7 @@ describe('web SDK in Chromium', () => {
     expect(events({ type: 'page' })[1].context.page.referrer).toMatch(/\/spa\.html$/);
   });
 
-  it('SPA page views carry the title the app sets after the URL (next frame, 150 ms later), timed at the navigation', async () => {
+  it('SPA page views carry the title the app sets after the URL (next frame, 150 ms later), with the navigation\'s time and place in the order', async () => {
     const url = w.site.page('/titles.html', scriptPage(attrs()));
     const page = await ctx.newPage();
     await page.goto(url);
@@ -146,12 +146,17 @@ describe('web SDK in Chromium', () => {
       at.push(Date.now());
       history.pushState({}, '', '/titles/same'); // keeps its title: counted after the bounded wait
       await sleep(800);
+      history.pushState({}, '', '/titles/order');
+      t.track('Right After'); // in the navigation's task: still after its page view
       await t.flush();
       return at;
     });
-    await waitFor('four page views', () => events({ type: 'page' }).length === 4);
+    await waitFor('five page views', () => events({ type: 'page' }).length === 5 && events({ event: 'Right After' }).length === 1);
     await sleep(300);
-    const pages = events({ type: 'page' });
+    const [view, after] = events().filter((e) => e.context.page.path === '/titles/order');
+    expect([view.type, after.event]).toEqual(['page', 'Right After']);
+    expect(view.context.sequence).toBeLessThan(after.context.sequence);
+    const pages = events({ type: 'page' }).slice(0, 4);
     expect(pages.map((e) => [e.context.page.path, e.context.page.title, e.properties.title])).toEqual([
       ['/titles.html', 'Test page', 'Test page'],
       ['/titles/frame', 'Frame title', 'Frame title'],

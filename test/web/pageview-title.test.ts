@@ -171,7 +171,7 @@ describe('SPA page view titles', () => {
     await changed;
     await sleep(5);
     const es = await sent();
-    expect(es.map((e) => [e.event || e.type, e.context.page!.url.replace(location.origin, '')])).toEqual([
+    expect(es.map((e) => [e.event || e.type, e.context.page!.url!.replace(location.origin, '')])).toEqual([
       ['page', '/tabs'],
       ['page', '/tabs#/reviews'],
       ['Tab Opened', '/tabs#/reviews'],
