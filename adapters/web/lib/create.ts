@@ -1,7 +1,7 @@
 // One web instance: the core wired to the browser platform, plus what only a page
 // has: handoff adoption on landing, auto page views, link decoration, web vitals.
 // The H5 adapter builds on this with its own channel, context and transport.
-import { createCore, type CoreTutti } from '../../../src/core';
+import { createCore, type CoreHooks, type CoreTutti } from '../../../src/core';
 import { CAMPAIGN_PARAMS } from '../../../src/campaign/campaign';
 import type { Platform } from '../../../src/platform';
 import { classifyUrlLanding } from '../../../src/campaign/referrer';
@@ -38,45 +38,39 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
   let restoring: Promise<void> | undefined;
   /** The landing page's automatic view was already called, at the deferred init() call. */
   let viewed: unknown;
-  /** Sends an SPA page view waiting for its title (pageviews.ts), once auto page views run. */
-  let views: (() => void) | undefined;
-  /** Before any call or flush: the page view of the navigation before it goes first. */
-  const before = () => views && views();
 
-  const core = createCore(
-    (o) => {
-      const p = webPlatform(o, restoredId, setup.channel, core.warn);
-      env = p.env;
-      return (setup.platform ? setup.platform(p, o) : p) as Platform;
+  const hooks: CoreHooks = {
+    url: classifyUrlLanding,
+    handoff: handoffIds,
+    init(t) {
+      // Always strip the parameters, even when not adopting them: a shared link must not carry them on.
+      adoptHandoffFromUrl(t.adoptHandoff);
     },
-    {
-      url: classifyUrlLanding,
-      handoff: handoffIds,
-      before,
-      init(t) {
-        // Always strip the parameters, even when not adopting them: a shared link must not carry them on.
-        adoptHandoffFromUrl(t.adoptHandoff);
-      },
-      ready(t, o) {
-        if (!win()) return;
-        if (o.autoPageview) {
-          views = autoPageviews({
-            // A waiting view is read as of its URL, which the page may have left by now (back, forward).
-            page: (at, url) => (viewed ? (viewed = 0) : (env!.pin(url), t.call('page', [], at), env!.pin())),
-            navigated: (url) => env && env.navigated(url),
-            clickIds: CAMPAIGN_PARAMS,
-          });
-        }
-        decorateLinks(o.linkDomains, t.linkUrl);
-        if (o.webVitals && setup.loadVitals) {
-          setup.loadVitals().then(
-            (lib) => reportVitals(lib, t.track),
-            (e) => t.warn('web vitals unavailable', e),
-          );
-        }
-      },
+    ready(t, o) {
+      if (!win()) return;
+      if (o.autoPageview) {
+        // Before any call or flush, an SPA page view waiting for its title goes first (pageviews.ts).
+        hooks.before = autoPageviews({
+          // A waiting view is read as of its URL, which the page may have left by now (back, forward).
+          page: (at, url) => (viewed ? (viewed = 0) : (env!.pin(url), t.call('page', [], at), env!.pin())),
+          navigated: (url) => env && env.navigated(url),
+          clickIds: CAMPAIGN_PARAMS,
+        });
+      }
+      decorateLinks(o.linkDomains, t.linkUrl);
+      if (o.webVitals && setup.loadVitals) {
+        setup.loadVitals().then(
+          (lib) => reportVitals(lib, t.track),
+          (e) => t.warn('web vitals unavailable', e),
+        );
+      }
     },
-  );
+  };
+  const core = createCore((o) => {
+    const p = webPlatform(o, restoredId, setup.channel, core.warn);
+    env = p.env;
+    return (setup.platform ? setup.platform(p, o) : p) as Platform;
+  }, hooks);
 
   const coreInit = core.init;
   // `at`: when the async snippet's queued init() is replayed, the time it was called.
@@ -110,12 +104,7 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
   for (const m of ['flush', 'personalize'] as const) {
     const c = core as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     const run = c[m];
-    c[m] = (...a) => (m === 'flush' && before(), restoring ? restoring.then(() => run(...a)) : run(...a));
+    c[m] = (...a) => (restoring ? restoring.then(() => run(...a)) : run(...a));
   }
-  // A page view waiting for its title goes with a flush (flush(), or the page being hidden
-  // or left: flushNow), never after it. personalize() leaves it waiting: SPAs call it on
-  // every route change, often before the new title is set, and it sends no event.
-  const flushNow = core.flushNow;
-  core.flushNow = (beacon) => (before(), flushNow(beacon));
   return core;
 }
