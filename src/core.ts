@@ -48,6 +48,11 @@ export interface CoreHooks {
   url?: UrlLandingClassifier;
   /** Checks identity handoff parameters (identity/handoff.ts); without it `adoptHandoff` adopts nothing. */
   handoff?: HandoffCheck;
+  /**
+   * Before each public call and each flush (the web adapter sends an SPA page view waiting
+   * for its title, so nothing overtakes it and a flush carries it). May be set after init.
+   */
+  before?(): void;
 }
 
 /** A `Tutti` with the adapters' extra methods; `Plan` and `Traits` as on `Tutti` (types only). */
@@ -103,6 +108,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     }
   }
   const emitter = createEmitter<TuttiEventMap>(warn);
+  // Called as `WX_BUILD || before()`: the WeChat build, where no adapter needs it, leaves it out.
+  const before = () => hooks.before && hooks.before();
 
   // While consent is not granted, writes stay in this overlay (memory only) and reach
   // real storage only once consent is granted.
@@ -390,6 +397,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
   function invoke(method: string, args: unknown[], at: number): void {
     const fn = impl[method];
     if (!fn) return warn('unknown method ' + method);
+    WX_BUILD || before();
     if (!ready || (holding && NOT_HELD.indexOf(method) < 0)) {
       if (buffer.push([method, args, at]) > MAX_BUFFERED) buffer.shift();
       return;
@@ -515,10 +523,10 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     call(method: string, args: unknown[], timestamp?: number) {
       safe(() => invoke(String(method), Array.isArray(args) ? args : [], typeof timestamp === 'number' && isFinite(timestamp) ? timestamp : Date.now()));
     },
-    flush: () => (ready && consent === 'granted' ? queue.flush().catch(warn) : Promise.resolve()),
+    flush: () => (WX_BUILD || before(), ready && consent === 'granted' ? queue.flush().catch(warn) : Promise.resolve()),
     // Leaving (page hidden, app to the background): events held for an external ID go now,
     // since memory may not outlive the page or the suspended mini-program.
-    flushNow: (beacon: boolean) => safe(() => ready && (beacon ? (holding && release(), queue.flushBeacon()) : queue.pump())),
+    flushNow: (beacon: boolean) => safe(() => (WX_BUILD || before(), ready && (beacon ? (holding && release(), queue.flushBeacon()) : queue.pump()))),
     getAnonymousId: () => aid,
     getUserId: () => uid,
     getSessionId: () => (ready ? safe(() => sessions.current(Date.now()), '') : ''),

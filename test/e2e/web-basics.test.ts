@@ -126,6 +126,47 @@ describe('web SDK in Chromium', () => {
     expect(events({ type: 'page' })[1].context.page.referrer).toMatch(/\/spa\.html$/);
   });
 
+  it('SPA page views carry the title the app sets after the URL (next frame, 150 ms later), with the navigation\'s time and place in the order', async () => {
+    const url = w.site.page('/titles.html', scriptPage(attrs()));
+    const page = await ctx.newPage();
+    await page.goto(url);
+    await anonymousId(page);
+    const navAt = await page.evaluate(async () => {
+      const t = (window as any).tutti;
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      const at: number[] = [];
+      at.push(Date.now());
+      history.pushState({}, '', '/titles/frame');
+      requestAnimationFrame(() => (document.title = 'Frame title')); // react-helmet
+      await sleep(300);
+      at.push(Date.now());
+      history.pushState({}, '', '/titles/late');
+      setTimeout(() => (document.title = 'Late title'), 150); // metadata after a fetch
+      await sleep(400);
+      at.push(Date.now());
+      history.pushState({}, '', '/titles/same'); // keeps its title: counted after the bounded wait
+      await sleep(800);
+      history.pushState({}, '', '/titles/order');
+      t.track('Right After'); // in the navigation's task: still after its page view
+      await t.flush();
+      return at;
+    });
+    await waitFor('five page views', () => events({ type: 'page' }).length === 5 && events({ event: 'Right After' }).length === 1);
+    await sleep(300);
+    const [view, after] = events().filter((e) => e.context.page.path === '/titles/order');
+    expect([view.type, after.event]).toEqual(['page', 'Right After']);
+    expect(view.context.sequence).toBeLessThan(after.context.sequence);
+    const pages = events({ type: 'page' }).slice(0, 4);
+    expect(pages.map((e) => [e.context.page.path, e.context.page.title, e.properties.title])).toEqual([
+      ['/titles.html', 'Test page', 'Test page'],
+      ['/titles/frame', 'Frame title', 'Frame title'],
+      ['/titles/late', 'Late title', 'Late title'],
+      ['/titles/same', 'Late title', 'Late title'],
+    ]);
+    pages.slice(1).forEach((e, i) => expect(Math.abs(Date.parse(e.timestamp) - navAt[i])).toBeLessThan(20));
+    expect(await pageErrors(page)).toEqual([]);
+  });
+
   it('the anonymous ID survives reloads, cleared cookies, and cleared cookies + localStorage (IndexedDB mirror)', async () => {
     const url = w.site.page('/id.html', scriptPage(attrs()));
     const page = await ctx.newPage();

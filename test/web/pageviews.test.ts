@@ -4,8 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { autoPageviews, pageKey } from '../../adapters/web/lib/pageviews';
 import { CAMPAIGN_PARAMS } from '../../src/campaign/campaign';
 
-const tick = () => new Promise((r) => setTimeout(r, 5));
+/** Lets a navigation settle, then sends its page view without the wait for a title (pageview-title.test.ts has that). */
+const tick = async () => {
+  await sleep(5);
+  pv();
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+let pv: (stop?: boolean) => void;
 let views: string[];
 let referrers: string[];
 let stop: () => void;
@@ -14,11 +20,12 @@ beforeEach(() => {
   history.replaceState(null, '', '/products?utm_source=news');
   views = [];
   referrers = [];
-  stop = autoPageviews({
-    page: () => views.push(location.pathname + location.search + location.hash),
+  pv = autoPageviews({
+    page: (_at, url = location.href) => views.push(url.replace(location.origin, '')),
     navigated: (from) => referrers.push(from),
     clickIds: CAMPAIGN_PARAMS,
   });
+  stop = () => pv(true);
 });
 afterEach(() => stop());
 
@@ -100,7 +107,8 @@ describe('auto page views', () => {
     stop();
     views = [];
     Object.defineProperty(document, 'prerendering', { configurable: true, get: () => true });
-    stop = autoPageviews({ page: () => views.push(location.pathname), navigated: () => undefined, clickIds: CAMPAIGN_PARAMS });
+    pv = autoPageviews({ page: () => views.push(location.pathname), navigated: () => undefined, clickIds: CAMPAIGN_PARAMS });
+    stop = () => pv(true);
     expect(views).toEqual([]); // never shown yet: maybe never will be
     Object.defineProperty(document, 'prerendering', { configurable: true, get: () => false });
     document.dispatchEvent(new Event('prerenderingchange'));

@@ -1,7 +1,7 @@
 // One web instance: the core wired to the browser platform, plus what only a page
 // has: handoff adoption on landing, auto page views, link decoration, web vitals.
 // The H5 adapter builds on this with its own channel, context and transport.
-import { createCore, type CoreTutti } from '../../../src/core';
+import { createCore, type CoreHooks, type CoreTutti } from '../../../src/core';
 import { CAMPAIGN_PARAMS } from '../../../src/campaign/campaign';
 import type { Platform } from '../../../src/platform';
 import { classifyUrlLanding } from '../../../src/campaign/referrer';
@@ -40,34 +40,38 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
   /** The landing page's automatic view was already called, at the deferred init() call. */
   let viewed: unknown;
 
-  const core = createCore(
-    (o) => {
-      const p = webPlatform(o, restoredId, setup.channel, core.warn);
-      env = p.env;
-      return (setup.platform ? setup.platform(p, o) : p) as Platform;
+  const hooks: CoreHooks = {
+    url: classifyUrlLanding,
+    handoff: handoffIds,
+    init(t) {
+      // Always strip the parameters, even when not adopting them: a shared link must not carry them on.
+      adoptHandoffFromUrl(t.adoptHandoff);
     },
-    {
-      url: classifyUrlLanding,
-      handoff: handoffIds,
-      init(t) {
-        // Always strip the parameters, even when not adopting them: a shared link must not carry them on.
-        adoptHandoffFromUrl(t.adoptHandoff);
-      },
-      ready(t, o) {
-        if (!win()) return;
-        if (o.autoPageview) {
-          autoPageviews({ page: () => (viewed ? (viewed = 0) : t.page()), navigated: (url) => env && env.navigated(url), clickIds: CAMPAIGN_PARAMS });
-        }
-        decorateLinks(o.linkDomains, t.linkUrl);
-        if (o.webVitals && setup.loadVitals) {
-          setup.loadVitals().then(
-            (lib) => reportVitals(lib, t.track),
-            (e) => t.warn('web vitals unavailable', e),
-          );
-        }
-      },
+    ready(t, o) {
+      if (!win()) return;
+      if (o.autoPageview) {
+        // Before any call or flush, an SPA page view waiting for its title goes first (pageviews.ts).
+        hooks.before = autoPageviews({
+          // A waiting view is read as of its URL, which the page may have left by now (back, forward).
+          page: (at, url) => (viewed ? (viewed = 0) : (env!.pin(url), t.call('page', [], at), env!.pin())),
+          navigated: (url) => env && env.navigated(url),
+          clickIds: CAMPAIGN_PARAMS,
+        });
+      }
+      decorateLinks(o.linkDomains, t.linkUrl);
+      if (o.webVitals && setup.loadVitals) {
+        setup.loadVitals().then(
+          (lib) => reportVitals(lib, t.track),
+          (e) => t.warn('web vitals unavailable', e),
+        );
+      }
     },
-  );
+  };
+  const core = createCore((o) => {
+    const p = webPlatform(o, restoredId, setup.channel, core.warn);
+    env = p.env;
+    return (setup.platform ? setup.platform(p, o) : p) as Platform;
+  }, hooks);
 
   const coreInit = core.init;
   // `at`: when the async snippet's queued init() is replayed, the time it was called.

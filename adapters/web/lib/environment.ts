@@ -37,6 +37,8 @@ function timezone(): string | undefined {
 export interface WebEnvironment extends Environment {
   /** Records an SPA navigation: the page left becomes the referrer of the next events. */
   navigated(fromUrl: string): void;
+  /** Events read `url` as their page until pin() (a page view sent after its URL was left, pageviews.ts). */
+  pin(url?: string): void;
 }
 
 export function webEnvironment(channel: Channel = 'web'): WebEnvironment {
@@ -55,6 +57,7 @@ export function webEnvironment(channel: Channel = 'web'): WebEnvironment {
   let url0: string | undefined;
   let title0: string | undefined;
   let ref0: string | undefined;
+  let pinned: string | undefined;
 
   return {
     channel,
@@ -64,14 +67,15 @@ export function webEnvironment(channel: Channel = 'web'): WebEnvironment {
       try {
         // The document's URL, as location.href gives it: Chromium serialises location.href
         // anew on every read (~0.4-0.8 us), document.URL answers in ~20 ns.
-        const url = document.URL;
+        const url = pinned || document.URL;
         const title = document.title;
         const ref = referrer !== undefined ? referrer : document.referrer;
         if (url !== url0 || title !== title0 || ref !== ref0) {
           url0 = url;
           title0 = title;
           ref0 = ref;
-          page = { url, path: location.pathname, referrer: ref, title, search: location.search };
+          const l = new URL(url);
+          page = { url, path: l.pathname, referrer: ref, title, search: l.search };
         }
         // Fresh objects per event: a plugin editing one event must not edit the others.
         // Object.assign, not spreads: measured in V8, objects made by spreading cost more
@@ -90,6 +94,9 @@ export function webEnvironment(channel: Channel = 'web'): WebEnvironment {
     host: () => attempt(() => (win() as Window).location.hostname, ''),
     navigated(fromUrl) {
       referrer = fromUrl;
+    },
+    pin(url) {
+      pinned = url;
     },
   };
 }

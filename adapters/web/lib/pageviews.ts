@@ -7,7 +7,16 @@
 // one page view, with the final URL. A page restored from the back/forward cache is
 // seen again without any load event, so that is a page view too. A prerendered page's
 // first view waits until it is shown.
+//
+// A new page's title usually comes after its URL: react-helmet sets it in a frame after
+// the render, Next.js when the route's metadata arrives, Angular in a resolver. So an SPA
+// page view is sent TITLE_WAIT after its navigation, reading the title then, with the time
+// and URL of the navigation. Any other call, a flush, hiding the page or the next navigation
+// sends it sooner: nothing overtakes it, and it is never lost.
 import { attempt, listen } from './dom';
+
+/** How long (ms) an SPA page view waits for the new page's title. */
+const TITLE_WAIT = 500;
 
 /** Query parameters that never make a new page: campaign tags, click IDs, handoff. */
 export function isTrackingParam(name: string, clickIds: string[]): boolean {
@@ -32,22 +41,45 @@ export function pageKey(loc: { pathname: string; search: string; hash: string },
 }
 
 export interface PageviewDeps {
-  /** Sends one page view of the current location. */
-  page(): void;
+  /** Sends one page view: of the current location now, or of `url` (maybe left already) at `at`. */
+  page(at?: number, url?: string): void;
   /** Called with the URL being left, before the page view of the new one. */
   navigated(fromUrl: string): void;
   clickIds: string[];
 }
 
-/** Starts auto page views (in a page): sends the initial one now; returns a stop function. */
-export function autoPageviews(deps: PageviewDeps): () => void {
+/**
+ * Starts auto page views (in a page): sends the initial one now. Returns a function that
+ * sends a page view still waiting for its title at once (call it before any other call or
+ * flush, so they come after it); with `stop`, it also stops auto page views.
+ */
+export function autoPageviews(deps: PageviewDeps): (stop?: boolean) => void {
   const w = window;
   const h = w.history;
   let lastKey = pageKey(location, deps.clickIds);
   let lastUrl = location.href;
+  /** The coalescing timer, then the title wait's. */
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Time of the navigation whose page view waits for its title (0: none waits); its URL is lastUrl. */
+  let since = 0;
+  /** Time of the first history change the coalescing timer looks at. */
+  let navAt = 0;
 
+  const send = () => {
+    const at = since;
+    since = 0;
+    if (at) {
+      clearTimeout(timer);
+      timer = undefined;
+      // Any change check() finds next came after this moment (not at the stale navAt).
+      navAt = Date.now();
+      deps.page(at, lastUrl);
+    }
+  };
   const check = () => {
+    // A view still waiting is lastUrl's, about to be replaced: the URL can change with no
+    // event yet (location.hash = ..., then a call before hashchange runs this).
+    send();
     timer = undefined;
     try {
       const key = pageKey(location, deps.clickIds);
@@ -56,13 +88,17 @@ export function autoPageviews(deps: PageviewDeps): () => void {
       if (key === lastKey) return;
       lastKey = key;
       deps.navigated(from);
-      deps.page();
+      since = navAt;
+      timer = setTimeout(send, TITLE_WAIT);
     } catch {
       // never break the host's navigation
     }
   };
   const schedule = () => {
-    if (!timer) timer = setTimeout(check, 0);
+    // A waiting page view belongs to the URL being left (a state-only replaceState keeps it waiting).
+    if (location.href !== lastUrl) send();
+    // The time of the change itself: the timer may fire late, after the router's render.
+    if (!timer) (navAt = Date.now()), (timer = setTimeout(check, 0));
   };
 
   const offs = [
@@ -87,11 +123,13 @@ export function autoPageviews(deps: PageviewDeps): () => void {
 
   // A prerendered page (speculation rules, the address bar's guesses) may never be shown:
   // its first view counts when the user actually opens it.
-  if ((document as { prerendering?: boolean }).prerendering) offs.push(listen(document, 'prerenderingchange', deps.page));
+  if ((document as { prerendering?: boolean }).prerendering) offs.push(listen(document, 'prerenderingchange', () => deps.page()));
   else deps.page();
 
-  return () => {
-    offs.forEach((off) => off());
-    if (timer) clearTimeout(timer);
+  return (stop) => {
+    // A call in the same task as a navigation decides it now, and comes after its page view.
+    if (timer) clearTimeout(timer), check();
+    send();
+    if (stop) offs.forEach((off) => off());
   };
 }
