@@ -443,8 +443,11 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     // restore the same ID); storage of earlier versions, without the note, is adopted.
     if (!WX_BUILD) {
       const owner = kv.get(OWNER);
-      if (owner && owner !== aid) for (const k of WIPE.slice(1, 7)) kv.remove(k);
-      else if (!owner && (kv.get(UID) || kv.get(TRAITS) || kv.get(EXT))) own();
+      // aid is set (never '') by now, so a missing note always differs from it.
+      if (owner !== aid) {
+        if (owner) for (const k of WIPE.slice(1, 7)) kv.remove(k);
+        else if (kv.get(UID) || kv.get(TRAITS) || kv.get(EXT)) own();
+      }
     }
     uid = kv.get(UID);
     traits = readJson(TRAITS, {});
