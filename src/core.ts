@@ -340,7 +340,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
         newTraits = userId;
         userId = undefined;
       }
-      let id = cleanName(userId, 'userId', warn, 256, true);
+      let id = cleanName(userId, 'userId', warn, true);
       if (userId != null && (!id || isPlaceholderId(id))) {
         warn('identify: placeholder user ID ignored', userId);
         id = null;
@@ -358,20 +358,20 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     alias(at, userId?: unknown, previousId?: unknown) {
       // IDs are refused, never cut, when too long (SPEC §6): a cut ID is someone else. A
       // previousId given but unusable refuses the call rather than linking the current ID.
-      const to = cleanName(userId, 'alias userId', warn, 256, true);
-      const from = cleanName(previousId, 'previousId', warn, 256, true);
+      const to = cleanName(userId, 'alias userId', warn, true);
+      const from = cleanName(previousId, 'previousId', warn, true);
       if (!to || isPlaceholderId(to) || (previousId != null && !from)) return refused('alias');
       emitAlias(at, from || uid || aid, to);
     },
     group(at, groupId?: unknown, groupTraits?: unknown) {
-      const id = cleanName(groupId, 'groupId', warn, 256, true);
+      const id = cleanName(groupId, 'groupId', warn, true);
       if (!id) return refused('group');
       emit('group', { groupId: id, traits: cleanObject(groupTraits, warn) }, at);
     },
     setExternalId(at, type?: unknown, id?: unknown) {
       if (consent === 'denied') return;
-      const t = cleanName(type, 'external ID type', warn, 64);
-      const v = cleanName(id, 'external ID', warn, 512, true);
+      const t = cleanName(type, 'external ID type', warn, false, 64);
+      const v = cleanName(id, 'external ID', warn, true, 512);
       if (!t || !v || isPlaceholderId(v)) return refused('setExternalId');
       if (!ext.some((e) => e.type === t && e.id === v)) {
         ext = ext.filter((e) => e.type !== t).concat({ id: v, type: t, collection: 'users', encoding: 'none' });
