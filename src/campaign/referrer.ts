@@ -15,7 +15,8 @@ const SEARCH = 'baidu.com|google.|bing.com|sogou.com|so.com|sm.cn|toutiao so.tou
 
 const SOCIAL =
   // Every mini-program web-view page has servicewechat.com as referrer: the visit comes from a WeChat mini-program.
-  'wechat servicewechat.com mp.weixin.qq.com weixin.qq.com wx.qq.com|weibo.com weibo.cn t.cn|xiaohongshu.com xhslink.com|' +
+  // weixin.qq.com covers its subdomains, official-account articles (mp.weixin.qq.com) among them.
+  'wechat servicewechat.com weixin.qq.com wx.qq.com|weibo.com weibo.cn t.cn|xiaohongshu.com xhslink.com|' +
   'zhihu.com|douyin.com iesdouyin.com|qq.com|bilibili.com b23.tv|facebook.com fb.com|' +
   'toutiao.com|douban.com|twitter.com x.com t.co|linkedin.com lnkd.in';
 
