@@ -379,8 +379,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
         own();
         emit('identify', { traits: Object.assign({}, traits) }, at, true);
       }
-      const wait = o.waitForExternalId;
-      if (holding && wait && wait.type === t) release();
+      // Only init holds, and only with a waitForExternalId whose type is a string.
+      if (holding && o.waitForExternalId!.type === t) release();
     },
     reset: (at) => resetIdentity(at),
     setConsent,
