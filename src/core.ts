@@ -459,8 +459,10 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     // The WeChat build (WX_BUILD) has no init hook and no landing URL: that code is left out there.
     if (!WX_BUILD) {
       if (hooks.init) safe(() => hooks.init!(api, resolved));
-      const landing = safe(() => p.env.landing && p.env.landing());
-      if (landing) safe(() => touch(landing, Date.now()));
+      safe(() => {
+        const landing = p.env.landing && p.env.landing();
+        if (landing) touch(landing, Date.now());
+      });
     }
     ready = true;
     for (const plugin of resolved.plugins) setup(plugin);
