@@ -446,8 +446,9 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       const owner = kv.get(OWNER);
       // aid is set (never '') by now, so a missing note always differs from it.
       if (owner !== aid) {
+        // Without a note, a stored user (WIPE[1..3]: UID, TRAITS, EXT; kv.get uses no `this`) is adopted.
         if (owner) for (const k of WIPE.slice(1, 7)) kv.remove(k);
-        else if (kv.get(UID) || kv.get(TRAITS) || kv.get(EXT)) own();
+        else if (WIPE.slice(1, 4).some(kv.get)) own();
       }
     }
     uid = kv.get(UID);
