@@ -268,7 +268,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     // The WeChat build's context has no `page` (WX_BUILD): its screens carry their own path.
     if (!WX_BUILD) {
       const page = (p.env.context().page || {}) as Record<string, unknown>;
-      for (const k of ['url', 'path', 'referrer', 'title', 'search']) if (typeof page[k] === 'string') props[k] = page[k] as string;
+      // A comma-separated string gzips smaller than the array literal.
+      for (const k of 'url,path,referrer,title,search'.split(',')) if (typeof page[k] === 'string') props[k] = page[k] as string;
     }
     const fields: Partial<TuttiEvent> = { properties: Object.assign(props, cleanObject(properties, warn)) };
     if (n) fields.name = n;
@@ -340,7 +341,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
         newTraits = userId;
         userId = undefined;
       }
-      let id = cleanName(userId, 'userId', warn, 256, true);
+      let id = cleanName(userId, 'userId', warn, true);
       if (userId != null && (!id || isPlaceholderId(id))) {
         warn('identify: placeholder user ID ignored', userId);
         id = null;
@@ -358,20 +359,20 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     alias(at, userId?: unknown, previousId?: unknown) {
       // IDs are refused, never cut, when too long (SPEC §6): a cut ID is someone else. A
       // previousId given but unusable refuses the call rather than linking the current ID.
-      const to = cleanName(userId, 'alias userId', warn, 256, true);
-      const from = cleanName(previousId, 'previousId', warn, 256, true);
+      const to = cleanName(userId, 'alias userId', warn, true);
+      const from = cleanName(previousId, 'previousId', warn, true);
       if (!to || isPlaceholderId(to) || (previousId != null && !from)) return refused('alias');
       emitAlias(at, from || uid || aid, to);
     },
     group(at, groupId?: unknown, groupTraits?: unknown) {
-      const id = cleanName(groupId, 'groupId', warn, 256, true);
+      const id = cleanName(groupId, 'groupId', warn, true);
       if (!id) return refused('group');
       emit('group', { groupId: id, traits: cleanObject(groupTraits, warn) }, at);
     },
     setExternalId(at, type?: unknown, id?: unknown) {
       if (consent === 'denied') return;
-      const t = cleanName(type, 'external ID type', warn, 64);
-      const v = cleanName(id, 'external ID', warn, 512, true);
+      const t = cleanName(type, 'external ID type', warn, false, 64);
+      const v = cleanName(id, 'external ID', warn, true, 512);
       if (!t || !v || isPlaceholderId(v)) return refused('setExternalId');
       if (!ext.some((e) => e.type === t && e.id === v)) {
         ext = ext.filter((e) => e.type !== t).concat({ id: v, type: t, collection: 'users', encoding: 'none' });
@@ -379,8 +380,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
         own();
         emit('identify', { traits: Object.assign({}, traits) }, at, true);
       }
-      const wait = o.waitForExternalId;
-      if (holding && wait && wait.type === t) release();
+      // Only init holds, and only with a waitForExternalId whose type is a string.
+      if (holding && o.waitForExternalId!.type === t) release();
     },
     reset: (at) => resetIdentity(at),
     setConsent,
@@ -443,8 +444,12 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     // restore the same ID); storage of earlier versions, without the note, is adopted.
     if (!WX_BUILD) {
       const owner = kv.get(OWNER);
-      if (owner && owner !== aid) for (const k of WIPE.slice(1, 7)) kv.remove(k);
-      else if (!owner && (kv.get(UID) || kv.get(TRAITS) || kv.get(EXT))) own();
+      // aid is set (never '') by now, so a missing note always differs from it.
+      if (owner !== aid) {
+        // Without a note, a stored user (WIPE[1..3]: UID, TRAITS, EXT; kv.get uses no `this`) is adopted.
+        if (owner) for (const k of WIPE.slice(1, 7)) kv.remove(k);
+        else if (WIPE.slice(1, 4).some(kv.get)) own();
+      }
     }
     uid = kv.get(UID);
     traits = readJson(TRAITS, {});
@@ -456,8 +461,10 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     // The WeChat build (WX_BUILD) has no init hook and no landing URL: that code is left out there.
     if (!WX_BUILD) {
       if (hooks.init) safe(() => hooks.init!(api, resolved));
-      const landing = safe(() => p.env.landing && p.env.landing());
-      if (landing) safe(() => touch(landing, Date.now()));
+      safe(() => {
+        const landing = p.env.landing && p.env.landing();
+        if (landing) touch(landing, Date.now());
+      });
     }
     ready = true;
     for (const plugin of resolved.plugins) setup(plugin);
@@ -529,7 +536,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     flushNow: (beacon: boolean) => safe(() => (WX_BUILD || before(), ready && (beacon ? (holding && release(), queue.flushBeacon()) : queue.pump()))),
     getAnonymousId: () => aid,
     getUserId: () => uid,
-    getSessionId: () => (ready ? safe(() => sessions.current(Date.now()), '') : ''),
+    getSessionId: () => safe(() => (ready ? sessions.current(Date.now()) : ''), ''),
     getCampaign: () => ({ first: (ready && ledger.first()) || null, last: (ready && ledger.last()) || null }),
     touch: (input: Landing) => safe(() => ready && input && typeof input === 'object' && touch(input, Date.now())),
     adoptHandoff: (params: Record<string, string>) => safe(() => adoptHandoff(params), false),

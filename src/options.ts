@@ -42,7 +42,7 @@ export function resolveOptions(input: TuttiOptions, warn: (...a: unknown[]) => v
       timeout: num(p.timeout, 800, 0, warn, 'personalization.timeout'),
       antiFlicker: p.antiFlicker !== false,
     }),
-    conversionEvents: strings(o.conversionEvents, ['Order Completed', 'Signed Up']),
+    conversionEvents: strings(o.conversionEvents, 'Order Completed,Signed Up'.split(',')),
     plugins: Array.isArray(o.plugins) ? o.plugins.filter((x) => x && typeof x === 'object' && typeof x.name === 'string') : [],
     debug: !!o.debug,
   }) as ResolvedOptions;

@@ -2,8 +2,8 @@
 // (mini-program scene), then the referrer; nothing at all is 'direct'.
 import type { Campaign } from '../types';
 
-/** utm_<key> parameters, kept as campaign fields of the same name (utm_campaign as `name`). */
-const UTM = ['source', 'medium', 'campaign', 'term', 'content'];
+/** utm_<key> parameters, kept as campaign fields of the same name (utm_campaign as `name`). A comma-separated string gzips smaller than the array literal. */
+const UTM = 'source,medium,campaign,term,content'.split(',');
 
 /** Click IDs kept under their own names, with the network and medium they imply when no utm_* says otherwise. */
 export const CLICK_IDS: Record<string, [source: string, medium: string]> = {

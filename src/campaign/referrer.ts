@@ -7,16 +7,18 @@ import type { Campaign } from '../types';
 import { classifyLanding, DIRECT, type Landing } from './campaign';
 
 // Tables as strings: 'source domain domain|source domain…' minifies to about half of the
-// same nested array literal (no quotes and commas around every domain).
+// same nested array literal (no quotes and commas around every domain). The source is left
+// out where it is the first domain's first label: 'bing.com' is 'bing bing.com', 'google.'
+// is 'google google.' (domains always have a dot, sources never: find() tells them apart).
 // so.toutiao.com is Toutiao's search; toutiao.com itself is a news feed (social, below).
-const SEARCH =
-  'baidu baidu.com|google google.|bing bing.com|sogou sogou.com|so so.com|sm sm.cn|toutiao so.toutiao.com|yandex yandex.|duckduckgo duckduckgo.com';
+const SEARCH = 'baidu.com|google.|bing.com|sogou.com|so.com|sm.cn|toutiao so.toutiao.com|yandex.|duckduckgo.com';
 
 const SOCIAL =
   // Every mini-program web-view page has servicewechat.com as referrer: the visit comes from a WeChat mini-program.
-  'wechat servicewechat.com mp.weixin.qq.com weixin.qq.com wx.qq.com|weibo weibo.com weibo.cn t.cn|xiaohongshu xiaohongshu.com xhslink.com|' +
-  'zhihu zhihu.com|douyin douyin.com iesdouyin.com|qq qq.com|bilibili bilibili.com b23.tv|facebook facebook.com fb.com|' +
-  'toutiao toutiao.com|douban douban.com|twitter twitter.com x.com t.co|linkedin linkedin.com lnkd.in';
+  // weixin.qq.com covers its subdomains, official-account articles (mp.weixin.qq.com) among them.
+  'wechat servicewechat.com weixin.qq.com wx.qq.com|weibo.com weibo.cn t.cn|xiaohongshu.com xhslink.com|' +
+  'zhihu.com|douyin.com iesdouyin.com|qq.com|bilibili.com b23.tv|facebook.com fb.com|' +
+  'toutiao.com|douban.com|twitter.com x.com t.co|linkedin.com lnkd.in';
 
 // Payment and sign-in pages the visitor leaves for and comes back from (GA's "referral
 // exclusions"): the return landing has them as referrer, but it is the same visit, so like
@@ -30,9 +32,11 @@ const ROUND_TRIPS =
 
 function find(host: string, table: string): string | undefined {
   for (const entry of table.split('|')) {
-    const [source, ...domains] = entry.split(' ');
-    for (const d of domains) {
-      if (d.slice(-1) === '.' ? ('.' + host).indexOf('.' + d) >= 0 : onDomain(host, d)) return source;
+    const words = entry.split(' ');
+    // The source word itself, when written, is no domain.
+    const source = words[0].split('.')[0];
+    for (const d of words) {
+      if (d !== source && (d.slice(-1) === '.' ? ('.' + host).indexOf('.' + d) >= 0 : onDomain(host, d))) return source;
     }
   }
   return undefined;

@@ -24,7 +24,7 @@ export function handoffIds(
     if (aid) warn('handoff ignored: stale or malformed');
     return null;
   }
-  const uid = mode === 'all' ? cleanName(params.tutti_uid, 'handoff user ID', warn, 128, true) : null;
+  const uid = mode === 'all' ? cleanName(params.tutti_uid, 'handoff user ID', warn, true, 128) : null;
   return { aid, uid: uid && !isPlaceholderId(uid) ? uid : null };
 }
 

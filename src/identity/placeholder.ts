@@ -1,5 +1,6 @@
 // IDs that mean "nobody": identifying them would merge every visitor into one person.
-const PLACEHOLDERS = ['', 'null', 'undefined', '0', 'anonymous', 'nan', 'none', '-1', 'false', '[object object]'];
+// A comma-separated string gzips smaller than the array literal; its first, empty, item is ''.
+const PLACEHOLDERS = ',null,undefined,0,anonymous,nan,none,-1,false,[object object]'.split(',');
 
 export const isPlaceholderId = (id: string): boolean => PLACEHOLDERS.indexOf(id.trim().toLowerCase()) >= 0;
 

@@ -117,9 +117,9 @@ export function cleanObject(value: unknown, warn: Warn): JsonObject {
 /**
  * A usable name (event, user ID, group ID): strings trimmed, numbers stringified, anything
  * else null. Names over `max` are cut; IDs (`strict`) are refused instead, since a cut ID
- * would be somebody else's.
+ * would be somebody else's. `strict` comes first: most IDs keep the default `max`.
  */
-export function cleanName(value: unknown, what: string, warn: Warn, max = 256, strict = false): string | null {
+export function cleanName(value: unknown, what: string, warn: Warn, strict = false, max = 256): string | null {
   let s: string;
   if (typeof value === 'string') s = value.trim();
   else if (typeof value === 'number' && isFinite(value)) s = String(value);
