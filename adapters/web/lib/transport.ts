@@ -93,7 +93,8 @@ export function webTransport(budget = 64000): WebTransport {
           if (navigator.onLine === false) return { status: 0 };
           // The page is going away: hand the body to the browser synchronously.
           // sendBeacon cannot carry headers (e.g. Content-Encoding), so such bodies use fetch.
-          if (typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function' && !Object.keys(extra).length) {
+          // (No `navigator` at all threw just above: status 0, as from the catch below.)
+          if (typeof navigator.sendBeacon === 'function' && !Object.keys(extra).length) {
             if (navigator.sendBeacon(url, new Blob([body as BlobPart], { type: TYPE }))) {
               // Beacons draw on the same keepalive budget and their completion cannot be
               // observed, so their bytes count as in flight for a while.
