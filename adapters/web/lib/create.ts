@@ -54,7 +54,8 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
         hooks.before = autoPageviews({
           // A waiting view is read as of its URL, which the page may have left by now (back, forward).
           page: (at, url) => (viewed ? (viewed = 0) : (env!.pin(url), t.call('page', [], at), env!.pin())),
-          navigated: (url) => env && env.navigated(url),
+          // env is set: the core calls ready() only once the platform is made.
+          navigated: env!.navigated,
           clickIds: CAMPAIGN_PARAMS,
         });
       }
