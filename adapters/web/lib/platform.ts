@@ -34,6 +34,8 @@ export function namespace(o: Pick<ResolvedOptions, 'writeKey' | 'endpoint'>): st
 
 export interface WebPlatform extends Partial<Platform> {
   env: WebEnvironment;
+  transport: Platform['transport'];
+  gzip: NonNullable<Platform['gzip']>;
 }
 
 export function webPlatform(o: ResolvedOptions, idbId: string | undefined, channel: Channel | undefined, warn: (...a: unknown[]) => void): WebPlatform {
