@@ -62,23 +62,21 @@ export function webKV(o: WebKVOptions): KeyValueStore {
     o.idb('readwrite', (s) => (value ? s.put(value, AID_KEY) : s.delete(AID_KEY), promisifyRequest(s.transaction))).catch(() => undefined);
   };
 
-  const getId = (): string | null => {
-    const cookie = readCookie(AID_KEY);
-    const local = lsGet(AID_KEY);
-    // A placeholder in a mirror is no copy, as in the cookie (readCookie).
-    const value = cookie || storedId(local) || storedId(idbValue) || mem[AID_KEY] || null;
-    if (value) {
-      if (cookie !== value) writeCookie(AID_KEY, value, o.domain, TWO_YEARS);
-      if (local !== undefined && local !== value) lsSet(AID_KEY, value);
-      idbWrite(value);
-      mem[AID_KEY] = value;
-    }
-    return value;
-  };
-
   return {
     get(key) {
-      if (key === AID_KEY) return getId();
+      if (key === AID_KEY) {
+        const cookie = readCookie(AID_KEY);
+        const local = lsGet(AID_KEY);
+        // A placeholder in a mirror is no copy, as in the cookie (readCookie).
+        const value = cookie || storedId(local) || storedId(idbValue) || mem[AID_KEY] || null;
+        if (value) {
+          if (cookie !== value) writeCookie(AID_KEY, value, o.domain, TWO_YEARS);
+          if (local !== undefined && local !== value) lsSet(AID_KEY, value);
+          idbWrite(value);
+          mem[AID_KEY] = value;
+        }
+        return value;
+      }
       if (pending && key in pending) return pending[key];
       // localStorage answers when readable (another tab may have changed or removed
       // the key); memory only when it is unreadable or refused our last write.
