@@ -52,7 +52,7 @@ export function webTransport(budget = 64000): WebTransport {
   watchUnload();
   async function post(url: string, body: string | Uint8Array, headers: Record<string, string>, size: number, keepalive: boolean, timeout?: number): Promise<TransportResponse> {
     const ctrl = timeout && typeof AbortController !== 'undefined' ? new AbortController() : undefined;
-    const timer = ctrl ? setTimeout(() => ctrl.abort(), timeout) : undefined;
+    const timer = ctrl && setTimeout(() => ctrl.abort(), timeout);
     if (keepalive) inflight += size;
     try {
       const res = await fetch(url, {
@@ -74,7 +74,7 @@ export function webTransport(budget = 64000): WebTransport {
       return { status: 0 };
     } finally {
       if (keepalive) inflight -= size;
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
     }
   }
 
