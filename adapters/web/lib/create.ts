@@ -91,12 +91,14 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
     // a prerendered page's waits until shown, as in autoPageviews().
     if ((wait || at) && !viewed && (viewed = (options || {}).autoPageview !== false && !(document as { prerendering?: boolean }).prerendering)) core.call('page', [], at);
     if (wait) {
-      const go = (id: string | undefined) => {
-        restoredId = id;
-        restoring = undefined;
-        coreInit(options);
-      };
-      restoring = deadline(readIdbId(idb), RESTORE_WAIT).then(go, () => go(undefined));
+      // Unreadable or too slow: no ID to restore.
+      restoring = deadline(readIdbId(idb), RESTORE_WAIT)
+        .catch(() => undefined)
+        .then((id) => {
+          restoredId = id;
+          restoring = undefined;
+          coreInit(options);
+        });
       return core;
     }
     return coreInit(options);
