@@ -95,7 +95,7 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
       restoring = deadline(readIdbId(idb), RESTORE_WAIT)
         .catch(() => undefined)
         .then((id) => {
-          restoredId = id;
+          restoredId = typeof id === 'string' && id ? id : undefined;
           restoring = undefined;
           coreInit(options);
         });

@@ -13,11 +13,10 @@ import { storedId } from '../../../src/identity/placeholder';
 export const AID_KEY = 'tutti_aid';
 
 /**
- * Reads the IndexedDB mirror of the anonymous ID (undefined when absent; rejects when
- * unreadable: its one caller, init, waits on it through deadline() and treats a rejection as absent).
+ * Reads the IndexedDB mirror of the anonymous ID, as stored (rejects when unreadable): its
+ * one caller, init, waits on it through deadline() and takes only a non-empty string.
  */
-export const readIdbId = (store: UseStore): Promise<string | undefined> =>
-  store('readonly', (s) => promisifyRequest<unknown>(s.get(AID_KEY))).then((v) => (typeof v === 'string' && v ? v : undefined));
+export const readIdbId = (store: UseStore): Promise<unknown> => store('readonly', (s) => promisifyRequest<unknown>(s.get(AID_KEY)));
 
 export interface WebKVOptions {
   /** Cookie domain ('' = host only). */
