@@ -55,8 +55,9 @@ export function webKV(o: WebKVOptions): KeyValueStore {
   let idbValue = o.idbValue;
 
   const idbWrite = (value: string | null) => {
-    if (!o.idb || idbValue === (value || undefined)) return;
-    idbValue = value || undefined;
+    const v = value || undefined;
+    if (!o.idb || idbValue === v) return;
+    idbValue = v;
     // Straight on the store (the outbox's one): no further idb-keyval helpers in the bundle.
     o.idb('readwrite', (s) => (value ? s.put(value, AID_KEY) : s.delete(AID_KEY), promisifyRequest(s.transaction))).catch(() => undefined);
   };
