@@ -54,6 +54,8 @@ export function webKV(o: WebKVOptions): KeyValueStore {
   };
   let idbValue = o.idbValue;
 
+  /** Writes the anonymous ID's cookie; '' deletes it. */
+  const aidCookie = (value: string) => writeCookie(AID_KEY, value, o.domain, value ? TWO_YEARS : 0);
   const idbWrite = (value: string | null) => {
     const v = value || undefined;
     if (!o.idb || idbValue === v) return;
@@ -70,7 +72,7 @@ export function webKV(o: WebKVOptions): KeyValueStore {
         // A placeholder in a mirror is no copy, as in the cookie (readCookie).
         const value = cookie || storedId(local) || storedId(idbValue) || mem[AID_KEY] || null;
         if (value) {
-          if (cookie !== value) writeCookie(AID_KEY, value, o.domain, TWO_YEARS);
+          if (cookie !== value) aidCookie(value);
           if (local !== undefined && local !== value) lsSet(AID_KEY, value);
           idbWrite(value);
           mem[AID_KEY] = value;
@@ -87,7 +89,7 @@ export function webKV(o: WebKVOptions): KeyValueStore {
       value = String(value);
       mem[key] = value;
       if (key === AID_KEY) {
-        writeCookie(AID_KEY, value, o.domain, TWO_YEARS);
+        aidCookie(value);
         lsSet(AID_KEY, value);
         idbWrite(value);
       } else write(key, value);
@@ -97,7 +99,7 @@ export function webKV(o: WebKVOptions): KeyValueStore {
       delete memOnly[key];
       if (key === AID_KEY) {
         lsRemove(key);
-        writeCookie(AID_KEY, '', o.domain, 0);
+        aidCookie('');
         idbWrite(null);
       } else write(key, null);
     },
