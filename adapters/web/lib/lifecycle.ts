@@ -20,7 +20,8 @@ export function webLifecycle(): Lifecycle {
       // ones (web-vitals reports final CLS/INP there), so those events make the flush.
       listen(w, 'visibilitychange', () => document.visibilityState === 'hidden' && run());
       listen(w, 'pagehide', run);
-      listen(w, 'pageshow', (e) => (e as PageTransitionEvent).persisted && restored && attempt(restored));
+      // (The core always passes `restored`; attempt() would also catch calling a missing one.)
+      listen(w, 'pageshow', (e) => (e as PageTransitionEvent).persisted && attempt(restored!));
       const nav = (w as unknown as { navigation?: EventTarget & { transition?: unknown } }).navigation;
       if (nav) {
         listen(nav, 'navigate', (e) => {
