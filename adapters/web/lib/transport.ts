@@ -35,12 +35,11 @@ let leaving = false;
 let onReturn: Array<() => void> = [];
 let watching = false;
 function watchUnload(): void {
-  const w = win();
-  if (watching || !w) return;
+  if (watching || !win()) return;
   watching = true;
   // Capture phase on window: runs before the page's own pagehide listeners.
-  listen(w, 'pagehide', () => (leaving = true), true);
-  listen(w, 'pageshow', () => {
+  listen(window, 'pagehide', () => (leaving = true), true);
+  listen(window, 'pageshow', () => {
     leaving = false;
     const waiting = onReturn;
     onReturn = [];
