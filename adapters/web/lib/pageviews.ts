@@ -54,8 +54,7 @@ export interface PageviewDeps {
  * flush, so they come after it); with `stop`, it also stops auto page views.
  */
 export function autoPageviews(deps: PageviewDeps): (stop?: boolean) => void {
-  const w = window;
-  const h = w.history;
+  const h = history;
   let lastKey = pageKey(location, deps.clickIds);
   let lastUrl = location.href;
   /** The coalescing timer, then the title wait's. */
@@ -102,9 +101,9 @@ export function autoPageviews(deps: PageviewDeps): (stop?: boolean) => void {
   };
 
   const offs = [
-    listen(w, 'popstate', schedule),
-    listen(w, 'hashchange', schedule),
-    listen(w, 'pageshow', (e) => (e as PageTransitionEvent).persisted && deps.page()),
+    listen(window, 'popstate', schedule),
+    listen(window, 'hashchange', schedule),
+    listen(window, 'pageshow', (e) => (e as PageTransitionEvent).persisted && deps.page()),
   ];
   // Wrap rather than replace, so other wrappers (routers, other tools) keep working.
   for (const name of ['pushState', 'replaceState'] as const) {
