@@ -42,16 +42,17 @@ export function findBridge(): NativeBridge | undefined {
 export function bridgeTransport(http: Transport, batchUrl: string, warn: (...args: unknown[]) => void): Transport {
   return {
     send(url, body, options) {
-      const bridge = url === batchUrl && typeof body === 'string' ? findBridge() : undefined;
-      if (!bridge) return http.send(url, body, options);
-      try {
-        // Synchronous: this is also the unload flush, which must finish before the page goes.
-        bridge.postMessage(body as string);
-        return Promise.resolve(HANDED);
-      } catch (e) {
-        warn('native bridge threw; batch sent over HTTP', e);
-        return http.send(url, body, options);
+      const bridge = url === batchUrl && typeof body === 'string' && findBridge();
+      if (bridge) {
+        try {
+          // Synchronous: this is also the unload flush, which must finish before the page goes.
+          bridge.postMessage(body as string);
+          return Promise.resolve(HANDED);
+        } catch (e) {
+          warn('native bridge threw; batch sent over HTTP', e);
+        }
       }
+      return http.send(url, body, options);
     },
   };
 }

@@ -25,8 +25,8 @@ export function createH5Tutti(loadVitals?: VitalsLoader): CoreTutti {
       }
       // The queue posts batches to exactly this URL; everything else stays on HTTP.
       const batchUrl = o.endpoint.replace(/\/+$/, '') + o.contract.batchPath;
-      if (p.transport) p.transport = bridgeTransport(p.transport, batchUrl, core.warn);
-      if (p.gzip) p.gzip = bridgeGzip(p.gzip);
+      p.transport = bridgeTransport(p.transport, batchUrl, core.warn);
+      p.gzip = bridgeGzip(p.gzip);
       return p;
     },
   });

@@ -28,7 +28,7 @@ export function bootScript(make: ScriptFactory): Tutti {
   const script: Partial<HTMLScriptElement> = attempt(ownScript) || {};
   const ds = script.dataset || {};
   const stub = w.tutti as { _q?: unknown[] } | undefined;
-  const t = pageSingleton(() => build(ds.vitalsSrc || vitalsUrl(script.src || ''), script.nonce || undefined)) as Replayable;
+  const t = pageSingleton(() => build(ds.vitalsSrc || vitalsUrl(script.src || ''), script.nonce)) as Replayable;
   w.tutti = t;
   attempt(() => {
     const options = optionsFromDataset(ds);

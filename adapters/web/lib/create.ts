@@ -54,7 +54,8 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
         hooks.before = autoPageviews({
           // A waiting view is read as of its URL, which the page may have left by now (back, forward).
           page: (at, url) => (viewed ? (viewed = 0) : (env!.pin(url), t.call('page', [], at), env!.pin())),
-          navigated: (url) => env && env.navigated(url),
+          // env is set: the core calls ready() only once the platform is made.
+          navigated: env!.navigated,
           clickIds: CAMPAIGN_PARAMS,
         });
       }
@@ -90,12 +91,14 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
     // a prerendered page's waits until shown, as in autoPageviews().
     if ((wait || at) && !viewed && (viewed = (options || {}).autoPageview !== false && !(document as { prerendering?: boolean }).prerendering)) core.call('page', [], at);
     if (wait) {
-      const go = (id: string | undefined) => {
-        restoredId = id;
-        restoring = undefined;
-        coreInit(options);
-      };
-      restoring = deadline(readIdbId(idb), RESTORE_WAIT).then(go, () => go(undefined));
+      // Unreadable or too slow: no ID to restore.
+      restoring = deadline(readIdbId(idb), RESTORE_WAIT)
+        .catch(() => undefined)
+        .then((id) => {
+          restoredId = typeof id === 'string' && id ? id : undefined;
+          restoring = undefined;
+          coreInit(options);
+        });
       return core;
     }
     return coreInit(options);

@@ -11,7 +11,8 @@ export function adoptHandoffFromUrl(adopt: (params: Record<string, string>) => u
   if (!win()) return false;
   const params = parseQuery(location.search);
   if (!HANDOFF_PARAMS.some((k) => k in params)) return false;
-  attempt(() => adopt(params));
+  // The core's adoptHandoff never throws (it guards itself).
+  adopt(params);
   attempt(() => history.replaceState(history.state, '', withoutParams(location.href, HANDOFF_PARAMS)));
   return true;
 }

@@ -13,11 +13,10 @@ import { storedId } from '../../../src/identity/placeholder';
 export const AID_KEY = 'tutti_aid';
 
 /**
- * Reads the IndexedDB mirror of the anonymous ID (undefined when absent; rejects when
- * unreadable: its one caller, init, waits on it through deadline() and treats a rejection as absent).
+ * Reads the IndexedDB mirror of the anonymous ID, as stored (rejects when unreadable): its
+ * one caller, init, waits on it through deadline() and takes only a non-empty string.
  */
-export const readIdbId = (store: UseStore): Promise<string | undefined> =>
-  store('readonly', (s) => promisifyRequest<unknown>(s.get(AID_KEY))).then((v) => (typeof v === 'string' && v ? v : undefined));
+export const readIdbId = (store: UseStore): Promise<unknown> => store('readonly', (s) => promisifyRequest<unknown>(s.get(AID_KEY)));
 
 export interface WebKVOptions {
   /** Cookie domain ('' = host only). */
@@ -55,30 +54,31 @@ export function webKV(o: WebKVOptions): KeyValueStore {
   };
   let idbValue = o.idbValue;
 
+  /** Writes the anonymous ID's cookie; '' deletes it. */
+  const aidCookie = (value: string) => writeCookie(AID_KEY, value, o.domain, value ? TWO_YEARS : 0);
   const idbWrite = (value: string | null) => {
-    if (!o.idb || idbValue === (value || undefined)) return;
-    idbValue = value || undefined;
+    const v = value || undefined;
+    if (!o.idb || idbValue === v) return;
+    idbValue = v;
     // Straight on the store (the outbox's one): no further idb-keyval helpers in the bundle.
     o.idb('readwrite', (s) => (value ? s.put(value, AID_KEY) : s.delete(AID_KEY), promisifyRequest(s.transaction))).catch(() => undefined);
   };
 
-  const getId = (): string | null => {
-    const cookie = readCookie(AID_KEY);
-    const local = lsGet(AID_KEY);
-    // A placeholder in a mirror is no copy, as in the cookie (readCookie).
-    const value = cookie || storedId(local) || storedId(idbValue) || mem[AID_KEY] || null;
-    if (value) {
-      if (cookie !== value) writeCookie(AID_KEY, value, o.domain, TWO_YEARS);
-      if (local !== undefined && local !== value) lsSet(AID_KEY, value);
-      idbWrite(value);
-      mem[AID_KEY] = value;
-    }
-    return value;
-  };
-
   return {
     get(key) {
-      if (key === AID_KEY) return getId();
+      if (key === AID_KEY) {
+        const cookie = readCookie(AID_KEY);
+        const local = lsGet(AID_KEY);
+        // A placeholder in a mirror is no copy, as in the cookie (readCookie).
+        const value = cookie || storedId(local) || storedId(idbValue) || mem[AID_KEY] || null;
+        if (value) {
+          if (cookie !== value) aidCookie(value);
+          if (local !== undefined && local !== value) lsSet(AID_KEY, value);
+          idbWrite(value);
+          mem[AID_KEY] = value;
+        }
+        return value;
+      }
       if (pending && key in pending) return pending[key];
       // localStorage answers when readable (another tab may have changed or removed
       // the key); memory only when it is unreadable or refused our last write.
@@ -89,7 +89,7 @@ export function webKV(o: WebKVOptions): KeyValueStore {
       value = String(value);
       mem[key] = value;
       if (key === AID_KEY) {
-        writeCookie(AID_KEY, value, o.domain, TWO_YEARS);
+        aidCookie(value);
         lsSet(AID_KEY, value);
         idbWrite(value);
       } else write(key, value);
@@ -99,7 +99,7 @@ export function webKV(o: WebKVOptions): KeyValueStore {
       delete memOnly[key];
       if (key === AID_KEY) {
         lsRemove(key);
-        writeCookie(AID_KEY, '', o.domain, 0);
+        aidCookie('');
         idbWrite(null);
       } else write(key, null);
     },

@@ -13,15 +13,15 @@ export function webLifecycle(): Lifecycle {
   return {
     // In a page only (platform.ts uses it only there).
     onHidden(callback, restored) {
-      const w = window;
       // The core guards itself; still, never let a listener throw into the page.
       const run = () => attempt(callback);
       // On window, bubble phase: runs after listeners on document and capture-phase
       // ones (web-vitals reports final CLS/INP there), so those events make the flush.
-      listen(w, 'visibilitychange', () => document.visibilityState === 'hidden' && run());
-      listen(w, 'pagehide', run);
-      listen(w, 'pageshow', (e) => (e as PageTransitionEvent).persisted && restored && attempt(restored));
-      const nav = (w as unknown as { navigation?: EventTarget & { transition?: unknown } }).navigation;
+      listen(window, 'visibilitychange', () => document.visibilityState === 'hidden' && run());
+      listen(window, 'pagehide', run);
+      // (The core always passes `restored`; attempt() would also catch calling a missing one.)
+      listen(window, 'pageshow', (e) => (e as PageTransitionEvent).persisted && attempt(restored!));
+      const nav = (window as unknown as { navigation?: EventTarget & { transition?: unknown } }).navigation;
       if (nav) {
         listen(nav, 'navigate', (e) => {
           const n = e as Event & { destination?: { sameDocument?: boolean }; downloadRequest?: string | null };

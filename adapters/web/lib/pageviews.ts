@@ -54,8 +54,6 @@ export interface PageviewDeps {
  * flush, so they come after it); with `stop`, it also stops auto page views.
  */
 export function autoPageviews(deps: PageviewDeps): (stop?: boolean) => void {
-  const w = window;
-  const h = w.history;
   let lastKey = pageKey(location, deps.clickIds);
   let lastUrl = location.href;
   /** The coalescing timer, then the title wait's. */
@@ -102,22 +100,22 @@ export function autoPageviews(deps: PageviewDeps): (stop?: boolean) => void {
   };
 
   const offs = [
-    listen(w, 'popstate', schedule),
-    listen(w, 'hashchange', schedule),
-    listen(w, 'pageshow', (e) => (e as PageTransitionEvent).persisted && deps.page()),
+    listen(window, 'popstate', schedule),
+    listen(window, 'hashchange', schedule),
+    listen(window, 'pageshow', (e) => (e as PageTransitionEvent).persisted && deps.page()),
   ];
   // Wrap rather than replace, so other wrappers (routers, other tools) keep working.
   for (const name of ['pushState', 'replaceState'] as const) {
-    const original = h[name];
+    const original = history[name];
     if (typeof original !== 'function') continue;
     const wrapper = function (this: History, ...args: Parameters<History['pushState']>) {
       const result = original.apply(this, args);
       schedule();
       return result;
     };
-    h[name] = wrapper;
+    history[name] = wrapper;
     offs.push(() => {
-      if (h[name] === wrapper) h[name] = original;
+      if (history[name] === wrapper) history[name] = original;
     });
   }
 

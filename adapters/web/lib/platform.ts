@@ -34,16 +34,18 @@ export function namespace(o: Pick<ResolvedOptions, 'writeKey' | 'endpoint'>): st
 
 export interface WebPlatform extends Partial<Platform> {
   env: WebEnvironment;
+  transport: Platform['transport'];
+  gzip: NonNullable<Platform['gzip']>;
 }
 
 export function webPlatform(o: ResolvedOptions, idbId: string | undefined, channel: Channel | undefined, warn: (...a: unknown[]) => void): WebPlatform {
   const env = webEnvironment(channel);
-  if (!win()) return { env, kv: memoryKV(), outbox: memoryOutbox(), transport: webTransport(), gzip };
+  const transport = webTransport();
+  if (!win()) return { env, kv: memoryKV(), outbox: memoryOutbox(), transport, gzip };
   const idb = sharedIdb();
   const ns = namespace(o);
   const layers = [localStorageOutbox('tutti_outbox_' + ns), memoryOutbox()];
   if (idb) layers.unshift(idbOutbox(idb, ns));
-  const transport = webTransport();
   return {
     env,
     kv: webKV({ domain: resolveCookieDomain(o.cookieDomain, location.hostname), idb, idbValue: idbId }),

@@ -12,8 +12,8 @@ export interface Replayable extends Tutti {
 
 const DIRECT = ['on', 'flush', 'personalize', 'linkUrl'];
 
-export function replayQueue(t: Replayable, queue: unknown): void {
-  if (!Array.isArray(queue)) return;
+/** `queue`: the stub's array, or the calls pushed onto it later (boot-script.ts checks the former); entries are whatever the page queued. */
+export function replayQueue(t: Replayable, queue: any[]): void {
   for (const item of queue) {
     try {
       const method = String(item[0]);

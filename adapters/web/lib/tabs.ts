@@ -5,7 +5,7 @@
 // browsers, some embedded web-views) the same protocol runs on locks kept in
 // localStorage (`storageLocks`), less precisely.
 import type { Tabs } from '../../../src/platform';
-import { listen, win } from './dom';
+import { listen } from './dom';
 import { lsGet, lsKeys, lsRemove, lsSet } from './local-storage';
 
 const LOCK = 'tutti-tab-';
@@ -26,7 +26,8 @@ function localChain() {
 /** The part of the Web Locks API the tabs use. */
 type Locks = Pick<LockManager, 'request' | 'query'>;
 
-export function lockTabs(locks: Locks, id = tabId()): Tabs {
+/** In a page only (webTabs() is used only there). */
+export function lockTabs(locks: Locks, id: string): Tabs {
   let release: (() => void) | undefined;
   const local = localChain();
   const take = () => {
@@ -38,14 +39,11 @@ export function lockTabs(locks: Locks, id = tabId()): Tabs {
   take();
   // A held lock keeps a page out of the back/forward cache: it is given up on pagehide
   // and taken again when the page is restored.
-  const w = win();
-  if (w) {
-    listen(w, 'pagehide', () => {
-      if (release) release();
-      release = undefined;
-    });
-    listen(w, 'pageshow', (e) => (e as PageTransitionEvent).persisted && take());
-  }
+  listen(window, 'pagehide', () => {
+    if (release) release();
+    release = undefined;
+  });
+  listen(window, 'pageshow', (e) => (e as PageTransitionEvent).persisted && take());
   return {
     id,
     async alive() {

@@ -35,12 +35,11 @@ let leaving = false;
 let onReturn: Array<() => void> = [];
 let watching = false;
 function watchUnload(): void {
-  const w = win();
-  if (watching || !w) return;
+  if (watching || !win()) return;
   watching = true;
   // Capture phase on window: runs before the page's own pagehide listeners.
-  listen(w, 'pagehide', () => (leaving = true), true);
-  listen(w, 'pageshow', () => {
+  listen(window, 'pagehide', () => (leaving = true), true);
+  listen(window, 'pageshow', () => {
     leaving = false;
     const waiting = onReturn;
     onReturn = [];
@@ -52,7 +51,7 @@ export function webTransport(budget = 64000): WebTransport {
   watchUnload();
   async function post(url: string, body: string | Uint8Array, headers: Record<string, string>, size: number, keepalive: boolean, timeout?: number): Promise<TransportResponse> {
     const ctrl = timeout && typeof AbortController !== 'undefined' ? new AbortController() : undefined;
-    const timer = ctrl ? setTimeout(() => ctrl.abort(), timeout) : undefined;
+    const timer = ctrl && setTimeout(() => ctrl.abort(), timeout);
     if (keepalive) inflight += size;
     try {
       const res = await fetch(url, {
@@ -74,7 +73,7 @@ export function webTransport(budget = 64000): WebTransport {
       return { status: 0 };
     } finally {
       if (keepalive) inflight -= size;
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
     }
   }
 
@@ -93,7 +92,8 @@ export function webTransport(budget = 64000): WebTransport {
           if (navigator.onLine === false) return { status: 0 };
           // The page is going away: hand the body to the browser synchronously.
           // sendBeacon cannot carry headers (e.g. Content-Encoding), so such bodies use fetch.
-          if (typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function' && !Object.keys(extra).length) {
+          // (No `navigator` at all threw just above: status 0, as from the catch below.)
+          if (typeof navigator.sendBeacon === 'function' && !Object.keys(extra).length) {
             if (navigator.sendBeacon(url, new Blob([body as BlobPart], { type: TYPE }))) {
               // Beacons draw on the same keepalive budget and their completion cannot be
               // observed, so their bytes count as in flight for a while.
