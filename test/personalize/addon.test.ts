@@ -3,7 +3,7 @@
 // Personalization as an add-on: the SDK alone never touches slots; enableSlots (npm) and
 // dist/tutti.personalize.min.js (script tag) work whichever loads first, hold marked
 // slots hidden from the moment they run, and never leave a slot hidden past the timeout.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createWebTutti } from '../../adapters/web/lib/create';
 import { pageSingleton } from '../../adapters/web/lib/registry';
 import { enableSlots } from '../../adapters/web/personalize/index';
@@ -38,6 +38,9 @@ afterEach(() => {
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });
+// The last test's controllers would keep a measuring timer that fires after jsdom is torn
+// down ("innerWidth is not defined", an unhandled error that fails the run).
+afterAll(() => (w.__tutti__?.slotControllers || []).slice().forEach(([, c]) => c.stop()));
 
 const OPTIONS = { writeKey: 'wk', endpoint: 'https://c.example.com', webVitals: false, autoPageview: false };
 const options = (personalization: Record<string, unknown> = {}) => ({ ...OPTIONS, personalization });
