@@ -13,7 +13,7 @@ import { webKV } from './kv';
 import { webLifecycle } from './lifecycle';
 import { fallbackOutbox, idbOutbox, localStorageOutbox } from './outbox';
 import { webTabs } from './tabs';
-import { webTransport } from './transport';
+import { KEEPALIVE_BUDGET, webTransport } from './transport';
 import type { UseStore } from 'idb-keyval';
 
 let store: UseStore | undefined | null;
@@ -55,7 +55,7 @@ export function webPlatform(o: ResolvedOptions, idbId: string | undefined, chann
     // leave of the page's 64 KB: a beacon over it is refused whole, and its events wait
     // for a next visit. (Fully used: -1, as 0 would mean the default.)
     get beaconBytes() {
-      return 64000 - transport.inflight() || -1;
+      return KEEPALIVE_BUDGET - transport.inflight() || -1;
     },
     gzip,
     lifecycle: webLifecycle(),

@@ -13,7 +13,7 @@ const TYPE = 'text/plain;charset=UTF-8';
 export const byteLength = (body: string | Uint8Array): number => (typeof body === 'string' ? utf8Length(body) : body.byteLength);
 
 export interface WebTransport extends Transport {
-  /** Keepalive bytes in flight now (for tests and debugging). */
+  /** Keepalive bytes in flight now (the hidden-page flush sizes its beacons by what they leave). */
   inflight(): number;
 }
 
@@ -47,7 +47,10 @@ function watchUnload(): void {
   }, true);
 }
 
-export function webTransport(budget = 64000): WebTransport {
+/** What a page may have in flight in keepalive fetches and beacons together, bytes (Chromium: 64 KiB; some room left for headers). */
+export const KEEPALIVE_BUDGET = 64000;
+
+export function webTransport(budget = KEEPALIVE_BUDGET): WebTransport {
   watchUnload();
   async function post(url: string, body: string | Uint8Array, headers: Record<string, string>, size: number, keepalive: boolean, timeout?: number): Promise<TransportResponse> {
     const ctrl = timeout && typeof AbortController !== 'undefined' ? new AbortController() : undefined;
