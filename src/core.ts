@@ -424,7 +424,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     if (o) return warn('init: already done; ignored');
     const resolved = resolveOptions(options, warn);
     debug = resolved.debug;
-    if (!resolved.writeKey || !resolved.endpoint) {
+    if (!resolved.writeKey || !(options && options.endpoint)) {
       if (typeof console !== 'undefined') console.warn('[tutti] init needs writeKey and endpoint');
       return;
     }
@@ -508,7 +508,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     const timeout = o.personalization.timeout;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const res = await Promise.race([
-      (c.transport || p.transport).send(o.endpoint.replace(/\/+$/, '') + c.decidePath, body, { headers: c.headers, timeout }),
+      (c.transport || p.transport).send(o.endpoint + c.decidePath, body, { headers: c.headers, timeout }),
       new Promise<{ status: number; body?: string }>((r) => (timer = setTimeout(() => r({ status: 0 }), timeout + 50))),
     ]);
     clearTimeout(timer);

@@ -19,7 +19,11 @@ export function resolveOptions(input: TuttiOptions, warn: (...a: unknown[]) => v
   const p = o.personalization || {};
   return Object.assign({}, o, {
     writeKey: String(o.writeKey || ''),
-    endpoint: String(o.endpoint || ''),
+    // Without its trailing slashes, once for every use: the request URLs (endpoint +
+    // '/v1/batch') and the names of the persisted outboxes, so 'https://c.example.com/' and
+    // 'https://c.example.com' are one queue. ('/', the site's root, becomes '': init checks
+    // that an endpoint was given, not this.)
+    endpoint: String(o.endpoint || '').replace(/\/+$/, ''),
     batchSize: Math.floor(num(o.batchSize, 20, 1, warn, 'batchSize')),
     flushInterval: num(o.flushInterval, 3000, 0, warn, 'flushInterval'),
     maxQueueSize: Math.floor(num(o.maxQueueSize, 10000, 1, warn, 'maxQueueSize')),

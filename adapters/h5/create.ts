@@ -24,7 +24,7 @@ export function createH5Tutti(loadVitals?: VitalsLoader): CoreTutti {
         };
       }
       // The queue posts batches to exactly this URL; everything else stays on HTTP.
-      const batchUrl = o.endpoint.replace(/\/+$/, '') + o.contract.batchPath;
+      const batchUrl = o.endpoint + o.contract.batchPath;
       p.transport = bridgeTransport(p.transport, batchUrl, core.warn);
       p.gzip = bridgeGzip(p.gzip);
       return p;

@@ -61,9 +61,9 @@ export function wxOutbox(w: Wx, ns: string, opts: WxOutboxOptions = {}): OutboxS
   // is named like an outbox). A second instance with the same write key and endpoint
   // gets `<ns>#1` (then #2, ...).
   const used = cacheOf(w);
-  // Trailing slashes do not change where events go (queue.ts drops them): 'https://x/' and
-  // 'https://x' are one outbox, so an update that adds or removes one orphans nothing.
-  const base = SHARED + '_' + ns.replace(/\/+$/, '');
+  // resolveOptions drops the endpoint's trailing slashes: 'https://x/' and 'https://x' are
+  // one outbox, so an update that adds or removes one orphans nothing.
+  const base = SHARED + '_' + ns;
   let own = base;
   for (let i = 1; used.has(own); ) own = base + '#' + i++;
   used.set(own, null);

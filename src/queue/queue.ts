@@ -29,7 +29,7 @@ export function createQueue(
   emit: <K extends keyof TuttiEventMap>(name: K, info: TuttiEventMap[K]) => void,
   warn: (...args: unknown[]) => void,
 ) {
-  const url = o.endpoint.replace(/\/+$/, '') + o.contract.batchPath;
+  const url = o.endpoint + o.contract.batchPath;
   const transport = o.contract.transport || p.transport;
   const maxBodyBytes = p.maxBodyBytes || 500000;
   const envelope = 64 + utf8Length(o.writeKey);

@@ -22,6 +22,13 @@ describe('backend contract', () => {
     expect(net.requests.map((r) => r.url)).toEqual(['https://collect.example.com/v1/batch', 'https://collect.example.com/v1/decide']);
   });
 
+  it("keeps a same-origin endpoint written as '/' (the site's root): batches go to /v1/batch", async () => {
+    const { core, net } = make({ endpoint: '/' });
+    core.track('Signed Up');
+    await core.flush();
+    expect(net.requests.map((r) => r.url)).toEqual(['/v1/batch']);
+  });
+
   it('lets paths, headers, encoder and transport be replaced for another pipeline', async () => {
     const seen: Array<{ url: string; body: string; headers: Record<string, string> | undefined }> = [];
     const transport: Transport = {

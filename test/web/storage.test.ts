@@ -507,3 +507,16 @@ describe('outbox: IndexedDB layer', () => {
     expect(JSON.parse(localStorage.getItem('ob')!).map((r: QueuedEvent) => r.id)).toEqual(['m1']);
   });
 });
+
+describe('outbox: name', () => {
+  it('is one queue for an endpoint written with or without trailing slashes, so an update that changes only that orphans no event', async () => {
+    const { namespace } = await import('../../adapters/web/lib/platform');
+    const { resolveOptions } = await import('../../src/options');
+    const ns = (endpoint: string) => namespace(resolveOptions({ writeKey: 'wk', endpoint }, () => undefined));
+    expect(ns('https://c.example.com/')).toBe(ns('https://c.example.com'));
+    expect(ns('https://c.example.com//')).toBe(ns('https://c.example.com'));
+    // Another path or write key is another queue.
+    expect(ns('https://c.example.com/eu')).not.toBe(ns('https://c.example.com'));
+    expect(namespace(resolveOptions({ writeKey: 'wk2', endpoint: 'https://c.example.com' }, () => undefined))).not.toBe(ns('https://c.example.com'));
+  });
+});
