@@ -18,7 +18,7 @@ const SOCIAL =
   // weixin.qq.com covers its subdomains, official-account articles (mp.weixin.qq.com) among them.
   'wechat servicewechat.com weixin.qq.com wx.qq.com|weibo.com weibo.cn t.cn|xiaohongshu.com xhslink.com|' +
   'zhihu.com|douyin.com iesdouyin.com|qq.com|bilibili.com b23.tv|facebook.com fb.com|' +
-  'toutiao.com|douban.com|twitter.com x.com t.co|linkedin.com lnkd.in';
+  'toutiao.com|douban.com|kuaishou.com gifshow.com|twitter.com x.com t.co|linkedin.com lnkd.in';
 
 // Payment and sign-in pages the visitor leaves for and comes back from (GA's "referral
 // exclusions"): the return landing has them as referrer, but it is the same visit, so like

@@ -126,6 +126,9 @@ describe('referrers', () => {
     ['https://m.toutiao.com/i1/', 'toutiao'],
     ['https://www.douban.com/group/topic/1/', 'douban'],
     ['https://m.douban.com/movie/', 'douban'],
+    ['https://www.kuaishou.com/short-video/1', 'kuaishou'],
+    ['https://v.kuaishou.com/abc', 'kuaishou'],
+    ['https://m.gifshow.com/fw/photo/1', 'kuaishou'],
   ];
   it.each(social)('%s is social', async (ref, source) => {
     const e = await firstEvent(SITE, ref);
