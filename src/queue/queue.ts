@@ -109,12 +109,23 @@ export function createQueue(
     emit('failed', { events: events(list), status, reason });
   }
 
+  /**
+   * Conversions (`conversionEvents`) and identify calls, the events that carry the touch
+   * ledger: what attribution and ID stitching cannot do without. When the queue must drop
+   * events they go last, and when a page exit leaves room for only part of the queue they
+   * go first.
+   */
+  const valued = (r: QueuedEvent): boolean => r.event.type == 'identify' || o.conversionEvents.indexOf(r.event.event as string) >= 0;
+  /** The records, the valued ones first (`first`) or last, each part oldest first. */
+  const byValue = (list: QueuedEvent[], first: boolean): QueuedEvent[] => list.filter((r) => valued(r) == first).concat(list.filter((r) => valued(r) != first));
+
   function overflow(): void {
-    if (mem.length <= o.maxQueueSize) return;
-    const dropped: QueuedEvent[] = [];
-    for (let i = 0; i < mem.length && mem.length - dropped.length > o.maxQueueSize; i++) {
-      if (!inflight.has(mem[i].id)) dropped.push(mem[i]);
-    }
+    const excess = mem.length - o.maxQueueSize;
+    if (excess <= 0) return;
+    // The oldest go, page views and ordinary events before conversions and identity calls.
+    const dropped = byValue(mem, false)
+      .filter((r) => !inflight.has(r.id))
+      .slice(0, excess);
     forget(dropped);
     warn('queue full: oldest events dropped');
     emit('dropped', { events: events(dropped), count: dropped.length, reason: 'maxQueueSize' });
@@ -307,8 +318,10 @@ export function createQueue(
       // one attempt per hide, backoff or not; a failure keeps the events and the backoff.
       if (failures && !(WX_BUILD || p.beaconAnswered)) return;
       let budget = p.beaconBytes || 64000;
+      // The budget may not take everything: what matters most goes first.
+      const order = byValue(mem, true);
       for (let guard = 0; guard < 64; guard++) {
-        const batch = pick(mem, budget, BEACON_MAX_EVENTS, true);
+        const batch = pick(order, budget, BEACON_MAX_EVENTS, true);
         if (!batch.length) return;
         budget -= picked;
         // A page only hidden stays: what a failed request kept goes again, timer or not.

@@ -56,6 +56,31 @@ describe('persistence', () => {
     expect(dropped).toEqual([0, 1, 2]);
     expect((await outbox.all()).map((r) => r.event.properties!.i)).toEqual([3, 4, 5, 6, 7]);
   });
+
+  it('over maxQueueSize, page views and ordinary events go before conversions and identify calls (the events carrying the touch ledger), oldest first', async () => {
+    const down = scriptedTransport(() => ({ status: 0 }));
+    const { core, outbox } = make({ maxQueueSize: 4, conversionEvents: ['Paid'] }, { net: down });
+    const dropped: string[] = [];
+    const name = (e: { type: string; event?: string; name?: string }) => (e.type == 'track' ? e.event! : e.type);
+    core.on('dropped', (d) => dropped.push(...d.events.map(name)));
+    core.track('Paid', { order: 1 });
+    core.identify('u1');
+    core.page();
+    core.track('Viewed');
+    core.alias('u1-new');
+    core.track('Clicked');
+    await vi.advanceTimersByTimeAsync(10);
+    // Six events, room for four: the page view and the oldest ordinary event go, though the order and the identify are older.
+    expect(dropped).toEqual(['page', 'Viewed']);
+    expect((await outbox.all()).map((r) => name(r.event))).toEqual(['Paid', 'identify', 'alias', 'Clicked']);
+    core.track('Paid', { order: 2 });
+    core.track('Paid', { order: 3 });
+    core.track('Paid', { order: 4 });
+    await vi.advanceTimersByTimeAsync(10);
+    // The ordinary ones first (alias and Clicked), then, with only those left, the oldest of the valued ones.
+    expect(dropped).toEqual(['page', 'Viewed', 'alias', 'Clicked', 'Paid']);
+    expect((await outbox.all()).map((r) => r.event.properties?.order ?? name(r.event))).toEqual(['identify', 2, 3, 4]);
+  });
 });
 
 describe('tabs', () => {

@@ -80,6 +80,22 @@ describe('batching', () => {
     expect(new Set(net.events().map((e) => e.messageId)).size).toBe(12);
   });
 
+  it('on page exit, conversions and identity calls take the beacon budget first when it cannot take everything', async () => {
+    const { core, net } = make({ batchSize: 1000 });
+    const pad = 'x'.repeat(4000);
+    for (let i = 0; i < 20; i++) core.track('Scrolled', { pad, i });
+    core.identify('u1');
+    core.track('Order Completed', { pad, total: 99 });
+    core.flushNow(true);
+    await vi.advanceTimersByTimeAsync(0);
+    const beaconed = net.events().map((e) => (e.type == 'track' ? e.event : e.type));
+    // About 88 KB queued against 64 KB: the order and the identify are in, some scrolls wait.
+    expect(beaconed.slice(0, 2).sort()).toEqual(['Order Completed', 'identify']);
+    expect(beaconed.filter((n) => n == 'Scrolled').length).toBeLessThan(20);
+    await core.flush();
+    expect(new Set(net.events().map((e) => e.messageId)).size).toBe(22);
+  });
+
   it('fails an event too large to ever send instead of blocking the queue', async () => {
     const { core, net } = make();
     const failed: string[] = [];
