@@ -74,7 +74,7 @@ var hub = {
   views: [],
   /** The ones whose panel is on. */
   shown: [],
-  /** Records, oldest first (by event time): { id, e, t, cls, status }. */
+  /** Records, oldest first: { id, e, early, t, cls, status }. */
   list: [],
   byId: {},
   /** `on` removers while any panel is shown; null otherwise. */
@@ -84,15 +84,20 @@ var hub = {
   plugin: null,
 };
 
-function record(e) {
+/**
+ * Adds an event: one the plugin saw goes on top (build order); one built before the list
+ * started (`early`, learnt of when delivered) goes below all of those, in time order.
+ */
+function record(e, early) {
   var id = e && e.messageId;
   if (!id || typeof id !== 'string') return null;
   if (has(hub.byId, id)) return hub.byId[id];
-  var t = Date.parse(e.timestamp);
-  var r = { id: id, e: e, t: isNaN(t) ? Date.now() : t, cls: 'queued', status: 'queued' };
-  // In time order: an event built before the list started comes in later, when delivered.
+  var r = { id: id, e: e, early: !!early, t: Date.parse(e.timestamp) || 0, cls: 'queued', status: 'queued' };
   var i = hub.list.length;
-  while (i > 0 && hub.list[i - 1].t > r.t) i--;
+  if (early) {
+    i = 0;
+    while (i < hub.list.length && hub.list[i].early && hub.list[i].t <= r.t) i++;
+  }
   hub.byId[id] = r;
   hub.list.splice(i, 0, r);
   while (hub.list.length > KEEP) delete hub.byId[hub.list.shift().id];
@@ -112,7 +117,9 @@ function onStatus(cls) {
       for (var i = 0; i < events.length; i++) {
         var e = events[i];
         if (!e || typeof e !== 'object') continue;
-        var r = has(hub.byId, e.messageId) ? hub.byId[e.messageId] : Date.parse(e.timestamp) < hub.opened ? record(e) : null;
+        // Unknown and built before the list started (the same millisecond counts: the plugin
+        // saw everything since), it is added; unknown and newer, it was capped away.
+        var r = has(hub.byId, e.messageId) ? hub.byId[e.messageId] : Date.parse(e.timestamp) <= hub.opened ? record(e, true) : null;
         if (!r) continue;
         r.e = e;
         r.cls = cls;
