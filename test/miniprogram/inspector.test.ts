@@ -5,6 +5,7 @@
 // button, attaching before init, and detaching (listeners removed, events unchanged).
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createContext, runInContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Plugin, TuttiEvent } from '../../src/types';
 import { loadCjs, mount, type Mounted } from '../personalize/mp-component';
@@ -240,6 +241,22 @@ describe('<tutti-inspector>', () => {
     await until(() => row(m, 'Early')?.cls === 'sent', 5000, 'sent');
     m.detach();
     withProp.detach();
+  });
+
+  it('runs in a context with only WeChat globals, written in ES5 syntax (no build step needed)', async () => {
+    const s = await setup();
+    const file = readFileSync(join(DIR, 'index.js'), 'utf8');
+    expect(file.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '').replace(/'[^'\n]*'/g, "''")).not.toMatch(/=>|\blet\b|\bconst\b|\bclass\b|`/);
+    let def: Record<string, any> = {};
+    const module = { exports: {} };
+    const context = createContext({ wx: g.wx, Component: (o: Record<string, any>) => (def = o), setTimeout, clearTimeout, setInterval, clearInterval, Promise });
+    const req = (spec: string) => (spec === '../../index' ? { default: s.tutti } : undefined);
+    runInContext(`(function (module, exports, require) {${file}\n})`, context)(module, module.exports, req);
+    const m = mount(def, { debug: true, open: true });
+    s.tutti.track('Bare');
+    await until(() => row(m, 'Bare'), 2000, 'row in a bare context');
+    m.detach();
+    expect(s.live()).toBe(0);
   });
 
   it('never throws into the page without an SDK', async () => {
