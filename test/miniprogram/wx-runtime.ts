@@ -70,6 +70,8 @@ export interface RuntimeOptions {
   entry?: EntryOptions;
   /** Leave out wx.onAppRoute (undocumented; the adapter must not need it). */
   noAppRoute?: boolean;
+  /** wx.getAccountInfoSync().miniProgram.envVersion. 'release' */
+  envVersion?: 'develop' | 'trial' | 'release';
 }
 
 export interface RequestLog {
@@ -352,7 +354,7 @@ export function createRuntime(opts: RuntimeOptions = {}) {
     offAppHide: (fn: Fn) => listeners.hide.splice(listeners.hide.indexOf(fn) >>> 0, 1),
     getLaunchOptionsSync: () => clone(launchOptions || entryOf(opts.entry)),
     getEnterOptionsSync: () => clone(enterOptions || launchOptions || entryOf(opts.entry)),
-    getAccountInfoSync: () => ({ miniProgram: { appId, envVersion: 'release', version: '1.2.3' }, plugin: {} }),
+    getAccountInfoSync: () => ({ miniProgram: { appId, envVersion: opts.envVersion || 'release', version: '1.2.3' }, plugin: {} }),
     getSystemInfoSync: () => ({
       brand: 'Apple',
       model: 'iPhone 15',

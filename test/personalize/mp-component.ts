@@ -37,6 +37,8 @@ export interface Mounted {
   /** The parent page re-renders with new property values. */
   setProps(p: Options): void;
   tap(): void;
+  /** Calls a handler as WeChat does for a bound event (`bindtap="name"`). */
+  call(name: string, event?: Options): unknown;
   pageHide(): void;
   pageShow(): void;
   detach(): void;
@@ -101,6 +103,7 @@ export function mount(def: Options, props: Options = {}): Mounted {
     observer,
     setProps: (p) => self.setData(p),
     tap: () => self.onTap({ type: 'tap' }),
+    call: (name, event = { type: 'tap', currentTarget: { dataset: {} } }) => self[name](event),
     pageHide: () => page('hide'),
     pageShow: () => page('show'),
     detach: () => life('detached'),
