@@ -153,6 +153,16 @@ describe('enableInspector', () => {
     expect(statusOf('Before')).toBe('sent (200)');
   });
 
+  it('lists an event built in the very millisecond it opened, before its plugin was there (a landing page view)', async () => {
+    const t = await started();
+    vi.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-12-07T10:00:00.000Z'));
+    t.track('Same millisecond');
+    enableInspector(t);
+    vi.mocked(Date.now).mockRestore();
+    await t.flush();
+    expect(statusOf('Same millisecond')).toBe('sent (200)');
+  });
+
   it('shows identity, session, campaign and consent; "Flush now" sends the queue', async () => {
     history.replaceState(null, '', '/?utm_source=news&utm_medium=email');
     const t = await started();

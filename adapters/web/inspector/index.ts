@@ -83,7 +83,8 @@ function mount(t: Tutti, options: InspectorOptions): (() => void) & { add(e: Tut
   const flush = el('button', body, 'Flush now');
   const list = el('ol', body);
   const rows = new Map<string, Row>();
-  const opened = Date.now();
+  /** The messageIds the plugin saw. */
+  const seen = new Set<string>();
   body.hidden = !options.open;
 
   const refresh = () =>
@@ -124,8 +125,10 @@ function mount(t: Tutti, options: InspectorOptions): (() => void) & { add(e: Tut
   const status = (cls: string) => (info: { events: TuttiEvent[]; status?: number; reason?: string }) =>
     attempt(() => {
       for (const e of info.events || []) {
-        // Unknown events are listed only when built before the panel opened (not when capped away).
-        const r = (e && rows.get(e.messageId)) || (Date.parse(e.timestamp) < opened ? row(e) : undefined);
+        // An unknown event is listed if its plugin never saw it (built before the panel
+        // opened), not if it was capped away. (A time check missed events built in the
+        // millisecond the panel opened, just before its plugin: the landing page view.)
+        const r = (e && rows.get(e.messageId)) || (seen.has(e.messageId) ? undefined : row(e));
         if (!r) continue;
         r.e = e;
         r.st.className = cls;
@@ -163,7 +166,7 @@ function mount(t: Tutti, options: InspectorOptions): (() => void) & { add(e: Tut
       rows.clear();
     },
     // Seen by the plugin: an event as the SDK built it.
-    { add: (e: TuttiEvent) => void attempt(() => (row(e), refresh())) },
+    { add: (e: TuttiEvent) => void attempt(() => (seen.add(e.messageId), row(e), refresh())) },
   );
 }
 
