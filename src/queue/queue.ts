@@ -56,6 +56,8 @@ export function createQueue(
   let clears = 0;
   /** flush() calls under way: the pump's run of batches gives way to them. */
   let flushing = 0;
+  /** Until when a live tab need not look for orphaned records again (see settle). */
+  let adoptAt = 0;
 
   /** Runs network sends one at a time (beacon sends bypass this: they must be synchronous). */
   function serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -178,6 +180,17 @@ export function createQueue(
   function settle(batch: QueuedEvent[], res: TransportResponse, beacon: boolean): boolean {
     const status = res.status;
     if (status >= 200 && status < 300) {
+      // A live tab takes over the records of tabs that closed or crashed since it looked,
+      // without waiting for a page load. After a regular send's success only (the collector
+      // takes events now): at the first one after failures (a tab closed during the outage
+      // skipped its beacon, so its events are all still stored) and otherwise at most once a
+      // minute (a crashed tab): one outbox read and one locks query, never one per send. Not
+      // on visibilitychange: Chromium fires `visible` before the back/forward cache's
+      // pageshow, so a page could send what it kept before adopt(true) drops what another
+      // page sent meanwhile. Not for a beacon (the page may be going into that cache, where
+      // it must hold no lock), nor once consent was denied here (clears). Web only (tabs):
+      // without owners a record just delivered, its removal not yet stored, looks orphaned.
+      if (!WX_BUILD && p.tabs && !beacon && !clears && (failures || Date.now() > adoptAt)) adopt();
       failures = 0;
       backoffUntil = 0;
       batchCap = o.batchSize;
@@ -267,6 +280,51 @@ export function createQueue(
     });
   }
 
+  /**
+   * Takes over records left by instances that are gone (a closed or crashed tab, the
+   * previous page load). `back`: this page is back from the back/forward cache, where it
+   * held no tab lock, so the next page may have taken over (and sent) its records: it keeps
+   * only what the outbox still gives it, its own included. Otherwise a record of this tab
+   * that is not in memory was delivered or dropped (its removal may not be stored yet):
+   * never taken again.
+   */
+  const adopt = (back?: boolean): Promise<void> => {
+    const tabs = WX_BUILD ? undefined : p.tabs;
+    // clear() calls so far, counted at the call: consent denied before the section starts
+    // cancels it too. (The WeChat build has no section, `run` starts at once: counting
+    // there keeps that build's bytes.)
+    const called = WX_BUILD ? 0 : clears;
+    const run = async () => {
+      const c = clears;
+      if (!WX_BUILD && back) mem = mem.filter((r) => unsaved.indexOf(r) >= 0);
+      if (!WX_BUILD) adoptAt = Date.now() + 6e4;
+      // The records first, the live tabs second: a tab starting in between asked for its
+      // lock before storing anything, so it is listed as alive, never taken for dead.
+      const stored = await p.outbox.all();
+      const alive = tabs ? await tabs.alive() : [];
+      // Consent denied meanwhile: what was read is gone for good.
+      if ((WX_BUILD ? c : called) < clears) return;
+      const mine = new Set(mem.map((r) => r.id));
+      // (alive() always lists this tab.)
+      const orphans = stored.filter(
+        (r) => r && r.event && !mine.has(r.id) && (!tabs || !r.owner || alive.indexOf(r.owner) < 0 || (back && r.owner === tabs.id)),
+      );
+      const lost = p.outbox.lost;
+      if (lost) emit('dropped', lost);
+      if (!orphans.length) return;
+      for (const r of orphans) {
+        r.attempts = r.attempts || 0;
+        if (tabs) r.owner = tabs.id;
+      }
+      mem = orphans.concat(mem);
+      // (A clear() during this write comes after it: storage stays empty.)
+      if (tabs) await p.outbox.put(orphans);
+      overflow();
+      schedule(0);
+    };
+    return (tabs ? tabs.exclusive('tutti-adopt', run) : run()).catch((e) => warn('queue not read', e));
+  };
+
   return {
     add(event: TuttiEvent): void {
       const r: QueuedEvent = { id: event.messageId, event, attempts: 0 };
@@ -331,42 +389,7 @@ export function createQueue(
 
     pump,
 
-    /**
-     * Takes over records left by instances that are gone (a closed tab, the previous page
-     * load). `back`: this page is back from the back/forward cache, where it held no tab
-     * lock, so the next page may have taken over (and sent) its records: it keeps only
-     * what the outbox still gives it.
-     */
-    adopt(back?: boolean): Promise<void> {
-      const tabs = WX_BUILD ? undefined : p.tabs;
-      const run = async () => {
-        if (!WX_BUILD && back) mem = mem.filter((r) => unsaved.indexOf(r) >= 0);
-        // The records first, the live tabs second: a tab starting in between asked for its
-        // lock before storing anything, so it is listed as alive, never taken for dead.
-        const c = clears;
-        const stored = await p.outbox.all();
-        const alive = tabs ? await tabs.alive() : [];
-        // Consent denied meanwhile: what was read is gone for good.
-        if (c < clears) return;
-        const mine = new Set(mem.map((r) => r.id));
-        const orphans = stored.filter(
-          (r) => r && r.event && !mine.has(r.id) && (!tabs || !r.owner || r.owner === tabs.id || alive.indexOf(r.owner) < 0),
-        );
-        const lost = p.outbox.lost;
-        if (lost) emit('dropped', lost);
-        if (!orphans.length) return;
-        for (const r of orphans) {
-          r.attempts = r.attempts || 0;
-          if (tabs) r.owner = tabs.id;
-        }
-        mem = orphans.concat(mem);
-        // (A clear() during this write comes after it: storage stays empty.)
-        if (tabs) await p.outbox.put(orphans);
-        overflow();
-        schedule(0);
-      };
-      return (tabs ? tabs.exclusive('tutti-adopt', run) : run()).catch((e) => warn('queue not read', e));
-    },
+    adopt,
 
     /** Consent denied: forget everything, in memory and persisted. */
     clear(): Promise<void> {

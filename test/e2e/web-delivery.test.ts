@@ -324,4 +324,37 @@ describe('web delivery in Chromium', () => {
       expectNoDuplicates();
     });
   }
+
+  for (const [outage, locks] of [['down', true], ['503', true], ['down', false]] as const) {
+    it(`a tab closed during an outage (collector ${outage === 'down' ? 'unreachable' : 'answering 503'}, ${locks ? 'Web Locks' : 'localStorage leases'}): the tab left open delivers its events once the collector recovers, without a reload, once`, async () => {
+      if (!locks) await ctx.addInitScript(() => delete (Navigator.prototype as any).locks);
+      if (outage === 'down') await w.collector.down();
+      else w.collector.fail({ status: 503 });
+      const url = w.site.page('/adopt-live.html', scriptPage(attrs({ 'retry-base-delay': 300, 'retry-max-delay': 800 })));
+      const a = await ctx.newPage();
+      const b = await ctx.newPage();
+      await Promise.all([a.goto(url), b.goto(url)]);
+      await Promise.all([ready(a), ready(b)]);
+      await Promise.all([track(a, 'Closed Tab', 10), track(b, 'Open Tab', 10)]);
+      // Both tabs have failed: the collector is known to be down, so A's unload beacon is skipped.
+      await Promise.all([a.evaluate(() => (window as any).tutti.flush()), b.evaluate(() => (window as any).tutti.flush())]);
+      const loads = await b.evaluate(() => performance.getEntriesByType('navigation').length + ':' + performance.timeOrigin);
+      await a.close();
+      await sleep(1000);
+      expect(events().length).toBe(0);
+      if (outage === 'down') await w.collector.up();
+      else w.collector.fail(null);
+      await waitFor(
+        "the closed tab's events, from the tab left open",
+        () => events({ event: 'Closed Tab' }).length === 10 && events({ event: 'Open Tab' }).length === 10 && events({ type: 'page' }).length === 2,
+        8000,
+      ).catch((e) => {
+        throw new Error(`${e.message}; got ${events({ event: 'Closed Tab' }).length} of A's, ${events({ event: 'Open Tab' }).length} of B's`);
+      });
+      expect(await b.evaluate(() => performance.getEntriesByType('navigation').length + ':' + performance.timeOrigin)).toBe(loads); // not reloaded
+      await sleep(1500); // time for any duplicate to show up
+      expectNoDuplicates();
+      expect(await b.evaluate(() => (window as any).__errors)).toEqual([]);
+    });
+  }
 });
