@@ -528,7 +528,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       return api;
     },
     call(method: string, args: unknown[], timestamp?: number) {
-      safe(() => invoke(String(method), Array.isArray(args) ? args : [], typeof timestamp === 'number' && isFinite(timestamp) ? timestamp : Date.now()));
+      safe(() => invoke(String(method), Array.isArray(args) ? args : [], Number.isFinite(timestamp) ? (timestamp as number) : Date.now()));
     },
     flush: () => (WX_BUILD || before(), ready && consent === 'granted' ? queue.flush().catch(warn) : Promise.resolve()),
     // Leaving (page hidden, app to the background): events held for an external ID go now,
