@@ -136,7 +136,6 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     },
     remove: (k) => (consent !== 'granted' ? void overlay.set(k, null) : safe(() => p.kv.remove(k))),
   };
-  const readJson = <T>(key: string, fallback: T): T => parseJson(kv.get(key)) || fallback;
 
   /** Sets the user ID. Two people are never merged: a different user than the current one starts from scratch. */
   function setUser(id: string, at: number): void {
@@ -452,8 +451,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       }
     }
     uid = kv.get(UID);
-    traits = readJson(TRAITS, {});
-    ext = readJson<ExternalId[]>(EXT, []);
+    traits = parseJson(kv.get(TRAITS)) || {};
+    ext = parseJson(kv.get(EXT));
     if (!Array.isArray(ext)) ext = [];
     sessions = createSessions(kv, resolved.sessionTimeout);
     ledger = createLedger(kv, p.env.channel);
