@@ -60,10 +60,8 @@ export function createQueue(
   /** Runs network sends one at a time (beacon sends bypass this: they must be synchronous). */
   function serial<T>(fn: () => Promise<T>): Promise<T> {
     const p = chain.then(fn, fn);
-    chain = p.then(
-      () => undefined,
-      () => undefined,
-    );
+    // Never rejected: the next fn runs whatever this one did (and ignores what it is given).
+    chain = p.catch(() => undefined);
     return p;
   }
 
