@@ -382,7 +382,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       // Only init holds, and only with a waitForExternalId whose type is a string.
       if (holding && o.waitForExternalId!.type === t) release();
     },
-    reset: (at) => resetIdentity(at),
+    reset: resetIdentity,
     setConsent,
     use(_at, plugin?: Plugin) {
       if (!plugin || typeof plugin !== 'object' || typeof plugin.name !== 'string') return refused('use');
