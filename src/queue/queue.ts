@@ -199,7 +199,8 @@ export function createQueue(
       if (beacon && status === 0) return true;
       failures++;
       const wait = parseRetryAfter(res.retryAfter, Date.now());
-      backoffUntil = Date.now() + (wait !== undefined ? wait : backoffDelay(failures, o.retry.baseDelay, o.retry.maxDelay));
+      // parseRetryAfter never gives 0: undefined or a positive wait.
+      backoffUntil = Date.now() + (wait || backoffDelay(failures, o.retry.baseDelay, o.retry.maxDelay));
       // Network errors say nothing about the events: only server answers use up attempts,
       // so a long offline period never turns into lost events.
       if (status !== 0) {
