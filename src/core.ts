@@ -136,7 +136,6 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     },
     remove: (k) => (consent !== 'granted' ? void overlay.set(k, null) : safe(() => p.kv.remove(k))),
   };
-  const readJson = <T>(key: string, fallback: T): T => parseJson(kv.get(key)) || fallback;
 
   /** Sets the user ID. Two people are never merged: a different user than the current one starts from scratch. */
   function setUser(id: string, at: number): void {
@@ -383,7 +382,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       // Only init holds, and only with a waitForExternalId whose type is a string.
       if (holding && o.waitForExternalId!.type === t) release();
     },
-    reset: (at) => resetIdentity(at),
+    reset: resetIdentity,
     setConsent,
     use(_at, plugin?: Plugin) {
       if (!plugin || typeof plugin !== 'object' || typeof plugin.name !== 'string') return refused('use');
@@ -452,8 +451,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       }
     }
     uid = kv.get(UID);
-    traits = readJson(TRAITS, {});
-    ext = readJson<ExternalId[]>(EXT, []);
+    traits = parseJson(kv.get(TRAITS)) || {};
+    ext = parseJson(kv.get(EXT));
     if (!Array.isArray(ext)) ext = [];
     sessions = createSessions(kv, resolved.sessionTimeout);
     ledger = createLedger(kv, p.env.channel);
@@ -528,7 +527,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       return api;
     },
     call(method: string, args: unknown[], timestamp?: number) {
-      safe(() => invoke(String(method), Array.isArray(args) ? args : [], typeof timestamp === 'number' && isFinite(timestamp) ? timestamp : Date.now()));
+      safe(() => invoke(String(method), Array.isArray(args) ? args : [], Number.isFinite(timestamp) ? (timestamp as number) : Date.now()));
     },
     flush: () => (WX_BUILD || before(), ready && consent === 'granted' ? queue.flush().catch(warn) : Promise.resolve()),
     // Leaving (page hidden, app to the background): events held for an external ID go now,

@@ -7,7 +7,7 @@ export function fetchTransport(): Transport {
   return {
     async send(url, body, options) {
       const controller = typeof AbortController !== 'undefined' ? new AbortController() : undefined;
-      const timer = controller && options.timeout ? setTimeout(() => controller.abort(), options.timeout) : undefined;
+      const timer = controller && options.timeout && setTimeout(() => controller.abort(), options.timeout);
       try {
         const res = await fetch(url, {
           method: 'POST',
@@ -22,7 +22,8 @@ export function fetchTransport(): Transport {
       } catch {
         return { status: 0 };
       } finally {
-        if (timer) clearTimeout(timer);
+        // clearTimeout ignores anything that is no timer (undefined, 0).
+        clearTimeout(timer);
       }
     },
   };

@@ -4,9 +4,9 @@ export function createEmitter<M>(warn: (...a: unknown[]) => void) {
   const listeners: { [K in keyof M]?: Array<(info: M[K]) => void> } = {};
   return {
     on<K extends keyof M>(name: K, fn: (info: M[K]) => void): () => void {
-      (listeners[name] || (listeners[name] = [])).push(fn);
+      const list = listeners[name] || (listeners[name] = []);
+      list.push(fn);
       return () => {
-        const list = listeners[name] || [];
         const i = list.indexOf(fn);
         if (i >= 0) list.splice(i, 1);
       };

@@ -122,7 +122,7 @@ export function cleanObject(value: unknown, warn: Warn): JsonObject {
 export function cleanName(value: unknown, what: string, warn: Warn, strict = false, max = 256): string | null {
   let s: string;
   if (typeof value === 'string') s = value.trim();
-  else if (typeof value === 'number' && isFinite(value)) s = String(value);
+  else if (Number.isFinite(value)) s = String(value);
   else {
     if (value !== undefined) warn(what + ' must be a string');
     return null;

@@ -62,10 +62,8 @@ export function createQueue(
   /** Runs network sends one at a time (beacon sends bypass this: they must be synchronous). */
   function serial<T>(fn: () => Promise<T>): Promise<T> {
     const p = chain.then(fn, fn);
-    chain = p.then(
-      () => undefined,
-      () => undefined,
-    );
+    // Never rejected: the next fn runs whatever this one did (and ignores what it is given).
+    chain = p.catch(() => undefined);
     return p;
   }
 
@@ -214,7 +212,8 @@ export function createQueue(
       if (beacon && status === 0) return true;
       failures++;
       const wait = parseRetryAfter(res.retryAfter, Date.now());
-      backoffUntil = Date.now() + (wait !== undefined ? wait : backoffDelay(failures, o.retry.baseDelay, o.retry.maxDelay));
+      // parseRetryAfter never gives 0: undefined or a positive wait.
+      backoffUntil = Date.now() + (wait || backoffDelay(failures, o.retry.baseDelay, o.retry.maxDelay));
       // Network errors say nothing about the events: only server answers use up attempts,
       // so a long offline period never turns into lost events.
       if (status !== 0) {
