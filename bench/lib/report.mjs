@@ -130,6 +130,9 @@ function targets(f, peers) {
   if (lean) {
     const r = t.heapPer1000 / f[lean].heapPer1000;
     rows.push(['Heap per 1,000 queued events ≤ the leanest peer that holds every call', `${num(t.heapPer1000 / 1024)} KiB`, `${f[lean].label}: ${num(f[lean].heapPer1000 / 1024)} KiB`, r.toFixed(2), r <= 1 && t.heapKeptAll ? 'pass' : '**miss**']);
+  } else {
+    // Said, not left out: a run where no peer qualifies has no reference to compare with.
+    rows.push(['Heap per 1,000 queued events ≤ the leanest peer that holds every call', `${num(t.heapPer1000 / 1024)} KiB${t.heapKeptAll ? ', every call held' : ''}`, 'none this run: no peer held every call in every repetition', '–', 'no reference']);
   }
   const leanest = best(peers, 'heapPer1000');
   if (leanest && leanest !== lean) {
