@@ -122,7 +122,7 @@ export function createQueue(
   function overflow(): void {
     const excess = mem.length - o.maxQueueSize;
     if (excess <= 0) return;
-    // The oldest go, page views and ordinary events before conversions and identity calls.
+    // The oldest go, page views and ordinary events before conversions and identify calls.
     const dropped = byValue(mem, false)
       .filter((r) => !inflight.has(r.id))
       .slice(0, excess);
@@ -289,12 +289,9 @@ export function createQueue(
    */
   const adopt = (back?: boolean): Promise<void> => {
     const tabs = WX_BUILD ? undefined : p.tabs;
-    // clear() calls so far, counted at the call: consent denied before the section starts
-    // cancels it too. (The WeChat build has no section, `run` starts at once: counting
-    // there keeps that build's bytes.)
-    const called = WX_BUILD ? 0 : clears;
+    // clear() calls so far, counted at the call: consent denied before the section starts cancels it too.
+    const c = clears;
     const run = async () => {
-      const c = clears;
       if (!WX_BUILD && back) mem = mem.filter((r) => unsaved.indexOf(r) >= 0);
       if (!WX_BUILD) adoptAt = Date.now() + 6e4;
       // The records first, the live tabs second: a tab starting in between asked for its
@@ -302,7 +299,7 @@ export function createQueue(
       const stored = await p.outbox.all();
       const alive = tabs ? await tabs.alive() : [];
       // Consent denied meanwhile: what was read is gone for good.
-      if ((WX_BUILD ? c : called) < clears) return;
+      if (c < clears) return;
       const mine = new Set(mem.map((r) => r.id));
       // (alive() always lists this tab.)
       const orphans = stored.filter(
