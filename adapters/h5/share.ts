@@ -24,7 +24,7 @@ export function shareLanding<L extends Landing>(l: L | undefined, ownId: string,
   if (from && from.sharer !== ownId) {
     l!.extra = { sharer: from.sharer, shareDepth: '' + from.shareDepth };
     // 'wechat-miniprogram-webview' is WeChat too.
-    if (!l!.referrer) l!.fallback = { source: container.indexOf('wechat') ? 'share' : 'wechat', medium: 'share' };
+    if (!l!.referrer) l!.fallback = { source: /^wechat/.test(container) ? 'wechat' : 'share', medium: 'share' };
   }
   if (SHARE_PARAMS.some((k) => k in params)) attempt(() => history.replaceState(history.state, '', withoutParams(location.href, SHARE_PARAMS)));
   return l;
@@ -42,7 +42,7 @@ export const shareUrl =
       ? (t.warn('shareUrl: bad url', url), url)
       : linked === u
         ? u
-        : // Never a handoff parameter: the recipient is another person. The depth this visitor
-          // arrived at (a digit string or none) + 1: -~'3' is 4, -~undefined is 1.
-          withParams(withoutParams(u as string, HANDOFF_PARAMS), { tutti_sharer: t.getAnonymousId(), tutti_depth: '' + -~(t.getCampaign().last || {}).shareDepth! });
+        : // Never a handoff parameter: the recipient is another person. The depth is the one
+          // this visitor arrived at (a digit string, or none: 0) + 1.
+          withParams(withoutParams(u as string, HANDOFF_PARAMS), { tutti_sharer: t.getAnonymousId(), tutti_depth: String(+((t.getCampaign().last || {}).shareDepth || 0) + 1) });
   };
