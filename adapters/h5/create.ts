@@ -1,12 +1,14 @@
 // One H5 instance: the web adapter (handoff adoption, page views, vitals, links, storage,
 // unload flushes) on channel 'h5', plus what in-app browsers need: the container in every
-// event's context and, when the host app injects one, the native-bridge transport.
+// event's context, share-chain attribution (share.ts) and, when the host app injects one,
+// the native-bridge transport.
 import type { CoreTutti } from '../../src/core';
 import { createWebTutti } from '../web/lib/create';
 import { win } from '../web/lib/dom';
 import type { VitalsLoader } from '../web/lib/vitals';
 import { bridgeGzip, bridgeTransport } from './bridge';
 import { containerDetector } from './container';
+import { shareLanding, shareUrl } from './share';
 
 export function createH5Tutti(loadVitals?: VitalsLoader): CoreTutti {
   const core: CoreTutti = createWebTutti({
@@ -22,6 +24,9 @@ export function createH5Tutti(loadVitals?: VitalsLoader): CoreTutti {
           c.container = container();
           return c;
         };
+        const landing = p.env.landing;
+        // Read after handoff adoption (the core's init hook), so "own ID" is the adopted one.
+        p.env.landing = () => shareLanding(landing!(), core.getAnonymousId(), container());
       }
       // The queue posts batches to exactly this URL; everything else stays on HTTP.
       const batchUrl = o.endpoint + o.contract.batchPath;
@@ -30,5 +35,6 @@ export function createH5Tutti(loadVitals?: VitalsLoader): CoreTutti {
       return p;
     },
   });
+  (core as unknown as Record<string, unknown>).shareUrl = shareUrl(core);
   return core;
 }

@@ -1,9 +1,9 @@
 // What a launch or show says about where the user came from: the query (with QR-code
 // `q` and wxacode `scene` parameters decoded), the WeChat scene value as a campaign
-// medium, and the share chain (`tutti_sharer`, `tutti_depth`).
+// medium, and the share chain (`tutti_sharer`, `tutti_depth`: src/campaign/share.ts, shared with H5).
 import type { Campaign } from '../../src/types';
 import { parseQuery } from '../../src/lib/query';
-import { isUuid } from '../../src/lib/uuid';
+import type { ShareOrigin } from '../../src/campaign/share';
 
 /** Scene value − 1000 → campaign medium (source is always 'wechat'). README lists the table. */
 const MEDIA: Array<[string, number[]]> = [
@@ -70,21 +70,6 @@ export function entryParams(query: Record<string, unknown> | undefined): Record<
   return out;
 }
 
-export interface ShareOrigin {
-  /** Anonymous ID of the person who shared the path that launched the app. */
-  sharer: string;
-  /** Hops from the original share: 1 = shared by the first sharer. */
-  shareDepth: number;
-}
-
-/** The share chain a launch path carries (`tutti_sharer` must be a UUID: anything else is ignored). */
-export function shareOrigin(params: Record<string, string>): ShareOrigin | undefined {
-  const sharer = params.tutti_sharer;
-  if (!isUuid(sharer)) return undefined;
-  const depth = parseInt(params.tutti_depth, 10);
-  return { sharer, shareDepth: depth > 0 && depth < 1000 ? depth : 1 };
-}
-
 /** The fallback campaign for a scene: { source: 'wechat', medium }, plus the share that led here. */
 export function sceneCampaign(scene: number | undefined, from?: ShareOrigin): Campaign {
   const c: Campaign = { source: 'wechat', medium: sceneMedium(scene) };
@@ -94,3 +79,5 @@ export function sceneCampaign(scene: number | undefined, from?: ShareOrigin): Ca
   }
   return c;
 }
+
+export { shareOrigin, type ShareOrigin } from '../../src/campaign/share';
