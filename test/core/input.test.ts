@@ -428,6 +428,19 @@ describe('wrong arity and wrong types on every method', () => {
     await expect(core.flush()).resolves.toBeUndefined();
   });
 
+  it('on() with an Object.prototype name (toString, constructor, __proto__) neither throws nor breaks the real events', async () => {
+    const { core, net } = make();
+    const sent = vi.fn();
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      expect(() => (core.on as (n: string, f: () => void) => () => void)(name, () => undefined)()).not.toThrow();
+    }
+    core.on('sent', sent);
+    core.track('After');
+    await core.flush();
+    expect(net.events().map((e) => e.event)).toContain('After');
+    expect(sent).toHaveBeenCalledTimes(1);
+  });
+
   it('personalize() with garbage resolves to {}', async () => {
     const { core } = make();
     await expect(core.personalize(5 as never)).resolves.toEqual({});
