@@ -291,9 +291,10 @@ export function createQueue(
     const tabs = WX_BUILD ? undefined : p.tabs;
     // clear() calls so far, counted at the call: consent denied before the section starts cancels it too.
     const c = clears;
+    // Set at the call, not when the section starts: successes while it waits ask for no more.
+    if (!WX_BUILD) adoptAt = Date.now() + 6e4;
     const run = async () => {
       if (!WX_BUILD && back) mem = mem.filter((r) => unsaved.indexOf(r) >= 0);
-      if (!WX_BUILD) adoptAt = Date.now() + 6e4;
       // The records first, the live tabs second: a tab starting in between asked for its
       // lock before storing anything, so it is listed as alive, never taken for dead.
       const stored = await p.outbox.all();
