@@ -26,7 +26,11 @@ export function shareLanding<L extends Landing>(l: L | undefined, ownId: string,
     // 'wechat-miniprogram-webview' is WeChat too.
     if (!l!.referrer) l!.fallback = { source: /^wechat/.test(container) ? 'wechat' : 'share', medium: 'share' };
   }
-  if (SHARE_PARAMS.some((k) => k in params)) attempt(() => history.replaceState(history.state, '', withoutParams(location.href, SHARE_PARAMS)));
+  // Not in WeChat on iOS: there the JS-SDK checks wx.config's signature against the URL the
+  // page was opened with, and a page signing location.href after this would fail it.
+  // shareUrl() replaces them in the onward link anyway.
+  if (SHARE_PARAMS.some((k) => k in params) && !(/^wechat/.test(container) && /iPhone|iPad|iPod/.test(navigator.userAgent)))
+    attempt(() => history.replaceState(history.state, '', withoutParams(location.href, SHARE_PARAMS)));
   return l;
 }
 

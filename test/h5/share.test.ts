@@ -87,6 +87,20 @@ describe('landing with a share chain', () => {
     expect(history.length).toBe(before);
   });
 
+  it('in WeChat on iOS leaves them in the address bar (the JS-SDK checks wx.config against the URL the page was opened with), and still credits the sharer', () => {
+    ua = UA.wechatIos;
+    const url = `/article?id=7&${q({ tutti_sharer: SHARER, tutti_depth: '2' })}`;
+    const t = land(url);
+    expect(location.pathname + location.search).toBe(url);
+    expect(t.getCampaign().last).toEqual({ source: 'wechat', medium: 'share', sharer: SHARER, shareDepth: '2' });
+    // The onward link replaces them with this visitor's.
+    t.setConsent('granted');
+    const next = new URL(t.shareUrl());
+    expect(next.searchParams.get('tutti_sharer')).toBe(t.getAnonymousId());
+    expect(next.searchParams.get('tutti_depth')).toBe('3');
+    expect(next.searchParams.getAll('tutti_sharer')).toHaveLength(1);
+  });
+
   it('ignores a sharer that is no UUID or is this visitor (and still removes the parameters)', () => {
     for (const bad of ['<img src=x onerror=alert(1)>', SHARER + '-x', 'member-1', '']) {
       wipe();
