@@ -8,7 +8,7 @@ import { win } from '../web/lib/dom';
 import type { VitalsLoader } from '../web/lib/vitals';
 import { bridgeGzip, bridgeTransport } from './bridge';
 import { containerDetector } from './container';
-import { shareLanding, shareUrl } from './share';
+import { shareLanding, withShareUrl } from './share';
 
 export function createH5Tutti(loadVitals?: VitalsLoader): CoreTutti {
   const core: CoreTutti = createWebTutti({
@@ -35,6 +35,5 @@ export function createH5Tutti(loadVitals?: VitalsLoader): CoreTutti {
       return p;
     },
   });
-  (core as unknown as Record<string, unknown>).shareUrl = shareUrl(core);
-  return core;
+  return withShareUrl(core);
 }

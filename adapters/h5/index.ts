@@ -5,6 +5,7 @@ import type { PlanShape, TrackingPlan, Tutti, TuttiOptions } from '../../src/typ
 import { pageSingleton } from '../web/lib/registry';
 import type { VitalsModule } from '../web/lib/vitals';
 import { createH5Tutti } from './create';
+import { withShareUrl } from './share';
 
 // A dynamic import: bundlers split web-vitals into its own chunk, loaded only with webVitals on.
 const loadVitals = (): Promise<VitalsModule> => import('web-vitals');
@@ -31,9 +32,9 @@ export function createTutti<Plan extends PlanShape<Plan> = TrackingPlan, Traits 
 /**
  * The page's singleton, not initialised until `tutti.init(options)`. It is shared with
  * any other copy of Tutti on the page (the web script tag included), so nothing is sent twice;
- * `shareUrl` is there when an H5 copy (this entry or dist/tutti.h5.min.js) made it.
+ * joined, it is given `shareUrl` too.
  */
-const tutti: H5Tutti = /*#__PURE__*/ pageSingleton(() => createH5Tutti(loadVitals)) as H5Tutti;
+const tutti: H5Tutti = /*#__PURE__*/ withShareUrl(pageSingleton(() => createH5Tutti(loadVitals))) as H5Tutti;
 
 export default tutti;
 export { tutti };

@@ -34,8 +34,17 @@ export function shareLanding<L extends Landing>(l: L | undefined, ownId: string,
   return l;
 }
 
-/** The instance's shareUrl(url?): see H5Tutti in index.ts. */
-export const shareUrl =
+/**
+ * Gives `t` its shareUrl(url?) (see H5Tutti in index.ts) unless it has one: also the page's
+ * shared instance when a web copy (tutti.min.js, `tutti`) made it before this H5 copy ran.
+ */
+export function withShareUrl<T>(t: T): T {
+  const c = t as unknown as CoreTutti & { shareUrl?: unknown };
+  if (!c.shareUrl) c.shareUrl = shareUrl(c);
+  return t;
+}
+
+const shareUrl =
   (t: CoreTutti) =>
   (url?: unknown): unknown => {
     const u = url === undefined ? attempt(() => location.href) : url;
