@@ -193,6 +193,20 @@ describe('<tutti-inspector>', () => {
     m.detach();
   });
 
+  it('a page under another in the stack renders nothing until it shows again, then catches up', async () => {
+    const s = await setup();
+    const m = mount(s.def, { debug: true, open: true });
+    s.tutti.track('Before Hide');
+    await until(() => row(m, 'Before Hide'), 2000, 'first row');
+    m.pageHide();
+    s.tutti.track('While Hidden');
+    await new Promise((r) => setTimeout(r, 2300)); // past a render (50 ms) and the 2 s refresh
+    expect(row(m, 'While Hidden')).toBeUndefined();
+    m.pageShow();
+    await until(() => row(m, 'While Hidden'), 2000, 'row after show');
+    m.detach();
+  });
+
   it('detaching removes its listeners: later events no longer change its data', async () => {
     const s = await setup();
     const a = mount(s.def, { debug: true, open: true });

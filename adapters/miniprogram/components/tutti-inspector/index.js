@@ -262,11 +262,23 @@ Component({
       });
     },
   },
+  // A page under another in the stack renders nothing (WeChat advises against setData on
+  // pages not shown): no render per event, no 2 s refresh; one render when it shows again.
   pageLifetimes: {
     show: function () {
       var self = this;
       guard(function () {
+        self._hidden = false;
         if (self._shown) self._schedule();
+      });
+    },
+    hide: function () {
+      var self = this;
+      guard(function () {
+        self._hidden = true;
+        clearTimeout(self._timer);
+        clearInterval(self._tick);
+        self._timer = self._tick = undefined;
       });
     },
   },
@@ -299,7 +311,7 @@ Component({
     /** One render for a burst of events. */
     _schedule: function () {
       var self = this;
-      if (!this._shown || this._timer) return;
+      if (!this._shown || this._hidden || this._timer) return;
       this._timer = setTimeout(function () {
         self._timer = undefined;
         guard(function () {
