@@ -164,9 +164,14 @@ function mount(t: Tutti, options: InspectorOptions): (() => void) & { add(e: Tut
       offs.forEach((off) => typeof off === 'function' && attempt(off));
       host.remove();
       rows.clear();
+      seen.clear();
     },
-    // Seen by the plugin: an event as the SDK built it.
-    { add: (e: TuttiEvent) => void attempt(() => (seen.add(e.messageId), row(e), refresh())) },
+    // Seen by the plugin: an event as the SDK built it. The oldest of 10,000 IDs is let go: a
+    // debug panel left open on a long-lived page must not grow without end.
+    {
+      add: (e: TuttiEvent) =>
+        void attempt(() => (seen.add(e.messageId), seen.size > 1e4 && seen.delete(seen.values().next().value as string), row(e), refresh())),
+    },
   );
 }
 
