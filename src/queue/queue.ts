@@ -116,16 +116,20 @@ export function createQueue(
    * go first.
    */
   const valued = (r: QueuedEvent): boolean => r.event.type == 'identify' || o.conversionEvents.indexOf(r.event.event as string) >= 0;
-  /** The records, the valued ones first (`first`) or last, each part oldest first. */
-  const byValue = (list: QueuedEvent[], first: boolean): QueuedEvent[] => list.filter((r) => valued(r) == first).concat(list.filter((r) => valued(r) != first));
 
   function overflow(): void {
     const excess = mem.length - o.maxQueueSize;
     if (excess <= 0) return;
     // The oldest go, page views and ordinary events before conversions and identify calls.
-    const dropped = byValue(mem, false)
-      .filter((r) => !inflight.has(r.id))
-      .slice(0, excess);
+    // Runs on every add while the queue is full: each scan stops once it has enough (most
+    // often at the first record), never sorting the whole queue.
+    const dropped: QueuedEvent[] = [];
+    for (const valuedToo of [false, true]) {
+      for (const r of mem) {
+        if (dropped.length >= excess) break;
+        if (!inflight.has(r.id) && (valuedToo ? dropped.indexOf(r) < 0 : !valued(r))) dropped.push(r);
+      }
+    }
     forget(dropped);
     warn('queue full: oldest events dropped');
     emit('dropped', { events: events(dropped), count: dropped.length, reason: 'maxQueueSize' });
@@ -374,7 +378,7 @@ export function createQueue(
       if (failures && !(WX_BUILD || p.beaconAnswered)) return;
       let budget = p.beaconBytes || 64000;
       // The budget may not take everything: what matters most goes first.
-      const order = byValue(mem, true);
+      const order = mem.filter(valued).concat(mem.filter((r) => !valued(r)));
       for (let guard = 0; guard < 64; guard++) {
         const batch = pick(order, budget, BEACON_MAX_EVENTS, true);
         if (!batch.length) return;
