@@ -21,15 +21,16 @@ const SHARE_PARAMS = ['tutti_sharer', 'tutti_depth'];
 export function shareLanding<L extends Landing>(l: L | undefined, ownId: string, container: string): L | undefined {
   const params = parseQuery(l ? (l.url as string) : '');
   const from = shareOrigin(params);
+  // 'wechat-miniprogram-webview' is WeChat too.
+  const wechat = /^wechat/.test(container);
   if (from && from.sharer !== ownId) {
     l!.extra = { sharer: from.sharer, shareDepth: '' + from.shareDepth };
-    // 'wechat-miniprogram-webview' is WeChat too.
-    if (!l!.referrer) l!.fallback = { source: /^wechat/.test(container) ? 'wechat' : 'share', medium: 'share' };
+    if (!l!.referrer) l!.fallback = { source: wechat ? 'wechat' : 'share', medium: 'share' };
   }
   // Not in WeChat on iOS: there the JS-SDK checks wx.config's signature against the URL the
   // page was opened with, and a page signing location.href after this would fail it.
   // shareUrl() replaces them in the onward link anyway.
-  if (SHARE_PARAMS.some((k) => k in params) && !(/^wechat/.test(container) && /iPhone|iPad|iPod/.test(navigator.userAgent)))
+  if (SHARE_PARAMS.some((k) => k in params) && !(wechat && /iPhone|iPad|iPod/.test(navigator.userAgent)))
     attempt(() => history.replaceState(history.state, '', withoutParams(location.href, SHARE_PARAMS)));
   return l;
 }
