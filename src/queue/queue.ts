@@ -42,6 +42,18 @@ export function createQueue(
   };
 
   let mem: QueuedEvent[] = [];
+  /**
+   * How many records of each id `mem` holds (a plugin may reuse a messageId), so that
+   * forget() stops looking once it found them all. Exact because `mem` changes only
+   * through add(), keep() and forget().
+   */
+  let held = new Map<string, number>();
+  const hold = (r: QueuedEvent) => held.set(r.id, (held.get(r.id) || 0) + 1);
+  /** Puts `list` in place of the queue in memory, counting it again. */
+  const keep = (list: QueuedEvent[]): void => {
+    held = new Map();
+    (mem = list).forEach(hold);
+  };
   let unsaved: QueuedEvent[] = [];
   /** Handed to the transport and not answered yet. */
   const inflight = new Set<string>();
@@ -91,11 +103,28 @@ export function createQueue(
     return p.outbox.put(list).catch(notSaved);
   }
 
-  /** Takes records out of the queue and the outbox for good. */
+  /**
+   * Takes records out of the queue and the outbox for good: every record with one of their
+   * ids. While the queue is full this runs on every add, for its oldest record: one pass
+   * that stops after the last record to go (counted in `held`) and closes the gap with one
+   * splice, instead of copying the whole queue.
+   */
   function forget(list: QueuedEvent[]): void {
     if (!list.length) return;
     const ids = new Set(list.map((r) => r.id));
-    mem = mem.filter((r) => !ids.has(r.id));
+    let left = 0;
+    for (const id of ids) {
+      left += held.get(id) || 0;
+      held.delete(id);
+    }
+    let kept = 0;
+    let i = 0;
+    for (; left; i++) {
+      const r = mem[i];
+      if (ids.has(r.id)) left--;
+      else mem[kept++] = r;
+    }
+    mem.splice(kept, i - kept);
     unsaved = unsaved.filter((r) => !ids.has(r.id));
     p.outbox.remove(Array.from(ids)).catch(notSaved);
   }
@@ -298,17 +327,16 @@ export function createQueue(
     // Set at the call, not when the section starts: successes while it waits ask for no more.
     if (!WX_BUILD) adoptAt = Date.now() + 6e4;
     const run = async () => {
-      if (!WX_BUILD && back) mem = mem.filter((r) => unsaved.indexOf(r) >= 0);
+      if (!WX_BUILD && back) keep(mem.filter((r) => unsaved.indexOf(r) >= 0));
       // The records first, the live tabs second: a tab starting in between asked for its
       // lock before storing anything, so it is listed as alive, never taken for dead.
       const stored = await p.outbox.all();
       const alive = tabs ? await tabs.alive() : [];
       // Consent denied meanwhile: what was read is gone for good.
       if (c < clears) return;
-      const mine = new Set(mem.map((r) => r.id));
       // (alive() always lists this tab.)
       const orphans = stored.filter(
-        (r) => r && r.event && !mine.has(r.id) && (!tabs || !r.owner || alive.indexOf(r.owner) < 0 || (back && r.owner === tabs.id)),
+        (r) => r && r.event && !held.has(r.id) && (!tabs || !r.owner || alive.indexOf(r.owner) < 0 || (back && r.owner === tabs.id)),
       );
       const lost = p.outbox.lost;
       if (lost) emit('dropped', lost);
@@ -317,7 +345,7 @@ export function createQueue(
         r.attempts = r.attempts || 0;
         if (tabs) r.owner = tabs.id;
       }
-      mem = orphans.concat(mem);
+      keep(orphans.concat(mem));
       // (A clear() during this write comes after it: storage stays empty.)
       if (tabs) await p.outbox.put(orphans);
       overflow();
@@ -331,6 +359,7 @@ export function createQueue(
       const r: QueuedEvent = { id: event.messageId, event, attempts: 0 };
       if (!WX_BUILD && p.tabs) r.owner = p.tabs.id;
       mem.push(r);
+      hold(r);
       unsaved.push(r);
       if (!saveTimer) saveTimer = setTimeout(save, 0);
       overflow();
@@ -395,7 +424,7 @@ export function createQueue(
     /** Consent denied: forget everything, in memory and persisted. */
     clear(): Promise<void> {
       clears++;
-      mem = [];
+      keep([]);
       unsaved = [];
       return p.outbox.clear().catch(() => undefined);
     },
