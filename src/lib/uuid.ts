@@ -65,7 +65,8 @@ export function uuid(ms?: number): string {
   b[o + 8] = (b[o + 8] & 63) | 128;
   let n = 0;
   for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) codes[n++] = 45; // '-'
+    // A '-' before bytes 4, 6, 8 and 10: the set bits of 0x550.
+    if ((0x550 >> i) & 1) codes[n++] = 45;
     codes[n++] = DIGITS.charCodeAt(b[o + i] >> 4);
     codes[n++] = DIGITS.charCodeAt(b[o + i] & 15);
   }
