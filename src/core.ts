@@ -239,7 +239,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     if (consent !== 'pending') queue.add(e);
     // Held in memory like the queue, and capped like it: the oldest go, reported via `dropped`.
     else if (held.push(e) > o.maxQueueSize) {
-      warn('queue full: oldest events dropped');
+      warn('queue full: oldest dropped');
       emitter.emit('dropped', { events: held.splice(0, 1), count: 1, reason: 'maxQueueSize' });
     }
   }
@@ -318,7 +318,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
 
   // ---- the public methods, each taking the call time first -------------------
 
-  const refused = (what: string) => warn(what + ': bad argument; call dropped');
+  const refused = (what: string) => warn(what + ': bad argument, dropped');
 
   const impl: Record<string, (at: number, ...args: any[]) => void> = {
     track(at, event?: unknown, properties?: unknown) {
@@ -420,7 +420,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
   const setup = (plugin: Plugin) => safe(() => plugin.setup && plugin.setup({ tutti: api, options: o }));
 
   function init(options: TuttiOptions): void {
-    if (o) return warn('init: already done; ignored');
+    if (o) return warn('init: already done');
     const resolved = resolveOptions(options, warn);
     debug = resolved.debug;
     if (!resolved.writeKey || !(options && options.endpoint)) {
@@ -549,7 +549,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
           ? safe(() => withParams(url, { tutti_aid: aid, tutti_uid: uid || undefined, tutti_ts: String(Date.now()) }), url)
           : url,
     on: (name: keyof TuttiEventMap, listener: (info: any) => void) =>
-      typeof listener === 'function' ? emitter.on(name, listener) : (warn('on: listener must be a function'), () => undefined),
+      typeof listener === 'function' ? emitter.on(name, listener) : (warn('on: not a function'), () => undefined),
     get options() {
       return o;
     },

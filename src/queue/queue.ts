@@ -160,7 +160,7 @@ export function createQueue(
       }
     }
     forget(dropped);
-    warn('queue full: oldest events dropped');
+    warn('queue full: oldest dropped');
     emit('dropped', { events: events(dropped), count: dropped.length, reason: 'maxQueueSize' });
   }
 
