@@ -41,18 +41,23 @@ export function createQueue(
     return s;
   };
 
-  let mem: QueuedEvent[] = [];
+  const mem: QueuedEvent[] = [];
   /**
    * How many records of each id `mem` holds (a plugin may reuse a messageId), so that
    * forget() stops looking once it found them all. Exact because `mem` changes only
-   * through add(), keep() and forget().
+   * through hold(), keep() and forget().
    */
-  let held = new Map<string, number>();
-  const hold = (r: QueuedEvent) => held.set(r.id, (held.get(r.id) || 0) + 1);
-  /** Puts `list` in place of the queue in memory, counting it again. */
+  const held = new Map<string, number>();
+  /** Queues a record in memory. */
+  const hold = (r: QueuedEvent) => {
+    mem.push(r);
+    held.set(r.id, (held.get(r.id) || 0) + 1);
+  };
+  /** Puts `list` in place of the queue in memory. */
   const keep = (list: QueuedEvent[]): void => {
-    held = new Map();
-    (mem = list).forEach(hold);
+    mem.length = 0;
+    held.clear();
+    list.forEach(hold);
   };
   let unsaved: QueuedEvent[] = [];
   /** Handed to the transport and not answered yet. */
@@ -358,7 +363,6 @@ export function createQueue(
     add(event: TuttiEvent): void {
       const r: QueuedEvent = { id: event.messageId, event, attempts: 0 };
       if (!WX_BUILD && p.tabs) r.owner = p.tabs.id;
-      mem.push(r);
       hold(r);
       unsaved.push(r);
       if (!saveTimer) saveTimer = setTimeout(save, 0);
