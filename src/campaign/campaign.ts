@@ -28,12 +28,6 @@ export const DIRECT: Campaign = { source: 'direct', medium: '(none)' };
  */
 export const CAMPAIGN_PARAMS = /*#__PURE__*/ UTM.map((k) => 'utm_' + k).concat(Object.keys(CLICK_IDS));
 
-/** The click ID type a campaign carries, if any (touch ledger field `clickIdType`). */
-export function clickIdType(c: Campaign): string | undefined {
-  for (const id in CLICK_IDS) if (c[id]) return id;
-  return undefined;
-}
-
 export interface Landing {
   url?: string;
   referrer?: string;
