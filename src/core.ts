@@ -479,16 +479,6 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     if (consent !== 'denied') queue.adopt();
   }
 
-  function adoptHandoff(params: Record<string, string>): boolean {
-    // Without a handoff hook (always so in the WeChat build) nothing is adopted.
-    const ids = !WX_BUILD && o && consent !== 'denied' && hooks.handoff && hooks.handoff(params, o.acceptHandoff, warn);
-    if (!ids) return false;
-    const at = Date.now();
-    if (ids.uid) setUser(ids.uid, at);
-    setAnonymousId(ids.aid, at);
-    return true;
-  }
-
   async function personalize(slotIds?: unknown): Promise<Record<string, Decision>> {
     if (!ready || consent !== 'granted') return {};
     const configured = o.personalization.slots;
@@ -538,7 +528,16 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     getSessionId: () => safe(() => (ready ? sessions.current(Date.now()) : ''), ''),
     getCampaign: () => ({ first: (ready && ledger.first()) || null, last: (ready && ledger.last()) || null }),
     touch: (input: Landing) => safe(() => ready && input && typeof input === 'object' && touch(input, Date.now())),
-    adoptHandoff: (params: Record<string, string>) => safe(() => adoptHandoff(params), false),
+    adoptHandoff: (params: Record<string, string>) =>
+      safe(() => {
+        // Without a handoff hook (always so in the WeChat build) nothing is adopted.
+        const ids = !WX_BUILD && o && consent !== 'denied' && hooks.handoff && hooks.handoff(params, o.acceptHandoff, warn);
+        if (!ids) return false;
+        const at = Date.now();
+        if (ids.uid) setUser(ids.uid, at);
+        setAnonymousId(ids.aid, at);
+        return true;
+      }, false),
     personalize: (slotIds?: string[]) => personalize(slotIds).catch((e) => (warn(e), {})),
     decided: (slotId: string, decision: Decision) => emitter.emit('decision', { slotId, decision }),
     linkUrl: (url: string) =>

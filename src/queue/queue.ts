@@ -4,7 +4,7 @@
 import type { Platform, QueuedEvent } from '../platform';
 import type { ResolvedOptions, TransportResponse, TuttiEvent, TuttiEventMap } from '../types';
 import { GZIP_MIN_BYTES } from '../delivery/gzip';
-import { backoffDelay, isRetryable, parseRetryAfter } from './backoff';
+import { backoffDelay, parseRetryAfter } from './backoff';
 import { parseJson } from '../lib/json';
 import { WX_BUILD } from '../lib/build';
 
@@ -244,7 +244,8 @@ export function createQueue(
     } else if (status === 413 && batch.length > 1) {
       batchCap = Math.ceil(batch.length / 2);
       return false;
-    } else if (isRetryable(status)) {
+    } else if (status === 0 || status === 408 || status === 429 || status >= 500) {
+      // Worth another try: a network error or timeout (0), 408, 429 and 5xx.
       // The browser refused the beacon, or a mini-program's hide request failed: keep for the
       // next load, and leave the failures and the backoff as they were.
       if (beacon && status === 0) return true;
