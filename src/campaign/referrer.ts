@@ -68,7 +68,7 @@ export function classifyReferrer(refHost: string, host: string, linkDomains: str
  */
 export function classifyUrlLanding(l: Landing, host: string | undefined, linkDomains: string[]): Campaign | null {
   const url = l.url || '';
-  const refHost = hostOf(l.referrer || '');
+  const refHost = hostOf(l.referrer);
   return classifyLanding(l, l.params || landingParams(url), refHost ? classifyReferrer(refHost, host || hostOf(url), linkDomains) : DIRECT);
 }
 

@@ -30,7 +30,8 @@ export function createSessions(kv: KeyValueStore, timeout: number) {
     if (now !== raw) {
       const parts = now.split('|');
       raw = now;
-      state = { id: parts[0] || '', last: +parts[1] || 0, seq: +parts[2] || 0 };
+      // (split always gives a first part, '' at least.)
+      state = { id: parts[0], last: +parts[1] || 0, seq: +parts[2] || 0 };
     }
     return state;
   }
