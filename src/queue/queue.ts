@@ -59,6 +59,7 @@ export function createQueue(
     held.clear();
     list.forEach(hold);
   };
+  /** Records of `mem` added since the last save(), in `mem`'s order (forget() takes them out of both). */
   let unsaved: QueuedEvent[] = [];
   /** Handed to the transport and not answered yet. */
   const inflight = new Set<string>();
@@ -333,7 +334,8 @@ export function createQueue(
     // Set at the call, not when the section starts: successes while it waits ask for no more.
     if (!WX_BUILD) adoptAt = Date.now() + 6e4;
     const run = async () => {
-      if (!WX_BUILD && back) keep(mem.filter((r) => unsaved.indexOf(r) >= 0));
+      // Only what it has not stored yet.
+      if (!WX_BUILD && back) keep(unsaved);
       // The records first, the live tabs second: a tab starting in between asked for its
       // lock before storing anything, so it is listed as alive, never taken for dead.
       const stored = await p.outbox.all();
