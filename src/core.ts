@@ -5,7 +5,6 @@
 import type { KeyValueStore, Platform } from './platform';
 import type { ConsentState, Decision, EventContext, EventType, ExternalId, JsonObject, PlanShape, Plugin, ResolvedOptions, TrackingPlan, Tutti, TuttiEvent, TuttiEventMap, TuttiOptions } from './types';
 import { resolveOptions } from './options';
-import { createEmitter } from './lib/emitter';
 import { cleanName, cleanObject } from './lib/sanitize';
 import { uuid } from './lib/uuid';
 import { withParams } from './lib/query';
@@ -107,7 +106,29 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       return fallback as T;
     }
   }
-  const emitter = createEmitter<TuttiEventMap>(warn);
+  // on('sent' | 'failed' | 'dropped' | 'decision') listeners, by event name. No prototype:
+  // on('toString') or on('constructor') from page code must find no list.
+  const listeners: Record<string, Array<(info: never) => void>> = Object.create(null);
+  const emitter = {
+    on<K extends keyof TuttiEventMap>(name: K, fn: (info: TuttiEventMap[K]) => void): () => void {
+      const list = listeners[name] || (listeners[name] = []);
+      list.push(fn);
+      return () => {
+        const i = list.indexOf(fn);
+        if (i >= 0) list.splice(i, 1);
+      };
+    },
+    // A listener that throws is the host's bug: it is reported in debug and never stops delivery.
+    emit<K extends keyof TuttiEventMap>(name: K, info: TuttiEventMap[K]): void {
+      for (const fn of (listeners[name] || []).slice() as Array<(info: TuttiEventMap[K]) => void>) {
+        try {
+          fn(info);
+        } catch (e) {
+          warn(`${String(name)} listener threw`, e);
+        }
+      }
+    },
+  };
   // Called as `WX_BUILD || before()`: the WeChat build, where no adapter needs it, leaves it out.
   const before = () => hooks.before && hooks.before();
 
