@@ -51,7 +51,8 @@ export function createSessions(kv: KeyValueStore, timeout: number) {
     /** The current session ID, or '' when none is alive at `now`. */
     current(now: number): string {
       const s = read();
-      return s.id && now - s.last <= timeout ? s.id : '';
+      // (No session at all is '' too.)
+      return now - s.last <= timeout ? s.id : '';
     },
     /** Starts a new session now (new campaign, reset, expiry). */
     start(now: number): string {
