@@ -78,6 +78,29 @@ function clean(value: unknown, depth: number, stack: object[], warn: Warn): Json
 /** For checks whose failure only sends a value down the slow path (which warns itself). */
 const quiet: Warn = () => undefined;
 
+/**
+ * The common case, a plain object of short strings, finite numbers, booleans and nulls,
+ * copied in one step: a spread copy keeps the source's compact layout and is much cheaper
+ * than rebuilding key by key. Anything else (nested values, classes, getters that throw,
+ * undefined values, symbol keys) returns undefined and goes through `clean`.
+ */
+function flatCopy(value: object): JsonObject | undefined {
+  let copy: Record<string, unknown>;
+  try {
+    if (Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+    copy = { ...value };
+  } catch {
+    return undefined;
+  }
+  for (const k in copy) {
+    const v = copy[k];
+    // A primitive `clean` keeps as it is is JSON-safe (checked quietly: the slow path warns).
+    if (v === undefined || (v && typeof v === 'object') || clean(v, 0, [], quiet) !== v) return undefined;
+  }
+  if (Object.getOwnPropertySymbols(copy).length) return undefined;
+  return copy as JsonObject;
+}
+
 /** A JSON-safe copy of an object of properties or traits; anything else becomes {}. */
 export function cleanObject(value: unknown, warn: Warn): JsonObject {
   if (value === undefined || value === null) return {};
@@ -85,19 +108,8 @@ export function cleanObject(value: unknown, warn: Warn): JsonObject {
     warn('not an object; ignored');
     return {};
   }
-  // The common case, a plain object of short strings, finite numbers, booleans and nulls,
-  // copied in one step: a spread copy keeps the source's compact layout and is much cheaper
-  // than rebuilding key by key. Anything else (nested values, classes, getters that throw,
-  // undefined values, symbol keys) goes through `clean`.
-  let copy: Record<string, unknown> | undefined;
-  try {
-    if (Object.getPrototypeOf(value) === Object.prototype) copy = { ...value };
-  } catch {
-    // a getter that throws: `clean` reports it
-  }
-  // A primitive `clean` keeps as it is is JSON-safe (checked quietly: the slow path warns).
-  const flat = (v: unknown) => v !== undefined && !(v && typeof v === 'object') && clean(v, 0, [], quiet) === v;
-  if (copy && Object.values(copy).every(flat) && !Object.getOwnPropertySymbols(copy).length) return copy as JsonObject;
+  const flat = flatCopy(value);
+  if (flat) return flat;
   const out = clean(value, 0, [], warn);
   return out && typeof out === 'object' && !Array.isArray(out) ? out : {};
 }
