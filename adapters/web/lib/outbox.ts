@@ -4,7 +4,7 @@
 // trouble can cost persistence but never tracking.
 import { promisifyRequest, type UseStore } from 'idb-keyval';
 import type { OutboxStore, QueuedEvent } from '../../../src/platform';
-import { parseJson } from '../../../src/lib/json';
+import { parseJson, stringify } from '../../../src/lib/json';
 import { listen } from './dom';
 import { deadline } from './idb';
 import { lsGet, lsRemove, lsSet } from './local-storage';
@@ -77,7 +77,7 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
     const all = noted();
     for (const id of ids) add ? (all[id] = 1) : delete all[id];
     const list = Object.keys(all).slice(-5000);
-    list.length ? lsSet(notes, JSON.stringify(list)) : lsRemove(notes);
+    list.length ? lsSet(notes, stringify(list)) : lsRemove(notes);
   };
 
   const set = (key: string, list: QueuedEvent[] | null) => {
@@ -235,14 +235,14 @@ export function localStorageOutbox(key: string, maxRecords = 1000, maxChars = 1e
     let list = lsArray<QueuedEvent>(key);
     for (const op of batch) list = op(list);
     list = byAge(list).slice(-maxRecords);
-    let json = JSON.stringify(list);
+    let json = stringify(list);
     while (json.length > maxChars) {
       list = list.slice(Math.ceil(list.length / 4));
-      json = JSON.stringify(list);
+      json = stringify(list);
     }
     if (!list.length) return lsRemove(key);
     // Quota full (other data of the host): keep the newest half rather than nothing.
-    if (!lsSet(key, json) && !lsSet(key, JSON.stringify(list.slice(list.length >> 1)))) {
+    if (!lsSet(key, json) && !lsSet(key, stringify(list.slice(list.length >> 1)))) {
       throw new Error('localStorage unavailable');
     }
   };
