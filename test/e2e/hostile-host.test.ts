@@ -255,7 +255,7 @@ describe('hostile host environments in Chromium', () => {
   });
 
   for (const idb of ['errors', 'never answers'] as const) {
-    it(`indexedDB.open ${idb}: events go out at once${idb === 'errors' ? ', and ones kept through an outage reach the collector from the next page' : ''}`, async () => {
+    it(`indexedDB.open ${idb}: events go out at once${idb === 'errors' ? ', and one kept through an outage reaches the collector from the next page' : ''}`, async () => {
       const head = `<script>indexedDB.open = function () { var r = { error: new DOMException('blocked', 'UnknownError') };
         ${idb === 'errors' ? "setTimeout(function () { r.onerror && r.onerror(new Event('error')); }, 10);" : ''} return r; };</script>`;
       const page = await open('/idb.html', head);
@@ -264,6 +264,9 @@ describe('hostile host environments in Chromium', () => {
       // to 5 s with a hung IndexedDB, after which localStorage takes over for the page.)
       await page.evaluate(() => (window as any).tutti.track('No IDB', { list: [1] }));
       await waitFor('the event, at the flush interval', () => events({ event: 'No IDB' }).length === 1, 2000);
+      // (Not with a hung IndexedDB: an event tracked while the collector is down is stored
+      // only once the 5 s deadline hands over to localStorage, and a page left before that
+      // loses it. Known, see the README's Platform notes.)
       if (idb === 'errors') {
         await w.collector.down();
         await page.evaluate(() => (window as any).tutti.track('Kept'));
