@@ -279,6 +279,15 @@ export function localStorageOutbox(key: string, maxRecords = 1000, maxChars = 1e
 /** Tries each layer in order; the first failure of a layer moves every later call to the next one. */
 export function fallbackOutbox(layers: OutboxStore[], warn: (...a: unknown[]) => void): OutboxStore {
   let i = 0;
+  // Records whose put is not confirmed yet. A leaving page also puts them in the next
+  // layer: a hung IndexedDB takes 5 s to fail over, and with the collector down no beacon
+  // takes them. The next page finds them there (a record in both is read once; what a
+  // beacon took is noted as removed).
+  const waiting = new Map<string, QueuedEvent>();
+  let leaving = false;
+  const spare = () => leaving && waiting.size && layers[i + 1] && layers[i + 1].put(Array.from(waiting.values())).catch(() => undefined);
+  listen(window, 'pagehide', () => ((leaving = true), spare()), true);
+  listen(window, 'pageshow', () => (leaving = false), true);
   const run = async <T>(op: (s: OutboxStore) => Promise<T>): Promise<T> => {
     for (;;) {
       const layer = i;
@@ -294,10 +303,14 @@ export function fallbackOutbox(layers: OutboxStore[], warn: (...a: unknown[]) =>
     }
   };
   return {
-    put: (r) => run((s) => s.put(r)),
+    put: (r) => {
+      for (const x of r) waiting.set(x.id, x);
+      spare();
+      return run((s) => s.put(r)).finally(() => r.forEach((x) => waiting.delete(x.id)));
+    },
     // Also from the layers that failed: what they stored before failing is still there, and
     // a next page reading them again would send those events a second time.
-    remove: (ids) => (layers.slice(0, i).map((l) => l.remove(ids).catch(() => undefined)), run((s) => s.remove(ids))),
+    remove: (ids) => (ids.forEach((id) => waiting.delete(id)), layers.slice(0, i).map((l) => l.remove(ids).catch(() => undefined)), run((s) => s.remove(ids))),
     // Records a previous page kept in a later layer (its IndexedDB failed) are moved up
     // into the layer in use: read from nowhere else, they would never be sent.
     all: () =>
