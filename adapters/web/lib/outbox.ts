@@ -279,13 +279,17 @@ export function localStorageOutbox(key: string, maxRecords = 1000, maxChars = 1e
 /** Tries each layer in order; the first failure of a layer moves every later call to the next one. */
 export function fallbackOutbox(layers: OutboxStore[], warn: (...a: unknown[]) => void): OutboxStore {
   let i = 0;
-  // Records whose put is not confirmed yet. A leaving page also puts them in the next
-  // layer: a hung IndexedDB takes 5 s to fail over, and with the collector down no beacon
-  // takes them. The next page finds them there (a record in both is read once; what a
-  // beacon took is noted as removed).
+  // Records whose put is not confirmed yet; puts under way, and since when some are. A page
+  // leaving while a put waits over a second (a hung IndexedDB takes 5 s to fail over, and
+  // with the collector down no beacon takes them) also puts them in the next layer, where
+  // the next page finds them (a record in both is read once; what a beacon took is noted
+  // as removed). A working store answers in milliseconds: nothing is copied then.
   const waiting = new Map<string, QueuedEvent>();
+  let puts = 0;
+  let since = 0;
   let leaving = false;
-  const spare = () => leaving && waiting.size && layers[i + 1] && layers[i + 1].put(Array.from(waiting.values())).catch(() => undefined);
+  const spare = () =>
+    leaving && waiting.size && Date.now() - since > 1e3 && layers[i + 1] && layers[i + 1].put(Array.from(waiting.values())).catch(() => undefined);
   listen(window, 'pagehide', () => ((leaving = true), spare()), true);
   listen(window, 'pageshow', () => (leaving = false), true);
   const run = async <T>(op: (s: OutboxStore) => Promise<T>): Promise<T> => {
@@ -304,9 +308,10 @@ export function fallbackOutbox(layers: OutboxStore[], warn: (...a: unknown[]) =>
   };
   return {
     put: (r) => {
+      if (!puts++) since = Date.now();
       for (const x of r) waiting.set(x.id, x);
       spare();
-      return run((s) => s.put(r)).finally(() => r.forEach((x) => waiting.delete(x.id)));
+      return run((s) => s.put(r)).finally(() => (puts--, r.forEach((x) => waiting.delete(x.id))));
     },
     // Also from the layers that failed: what they stored before failing is still there, and
     // a next page reading them again would send those events a second time.
