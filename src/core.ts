@@ -9,7 +9,7 @@ import { createEmitter } from './lib/emitter';
 import { cleanName, cleanObject } from './lib/sanitize';
 import { uuid } from './lib/uuid';
 import { withParams } from './lib/query';
-import { parseJson } from './lib/json';
+import { parseJson, stringify } from './lib/json';
 import { WX_BUILD } from './lib/build';
 import { isPlaceholderId } from './identity/placeholder';
 import { createSessions } from './session/session';
@@ -350,7 +350,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       if (!id && !hasTraits) return;
       if (id) setUser(id, at);
       if (hasTraits) {
-        kv.set(TRAITS, JSON.stringify((traits = Object.assign({}, traits, t))));
+        kv.set(TRAITS, stringify((traits = Object.assign({}, traits, t))));
         own();
       }
       emit('identify', { traits: Object.assign({}, traits) }, at, true);
@@ -375,7 +375,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       if (!t || !v || isPlaceholderId(v)) return refused('setExternalId');
       if (!ext.some((e) => e.type === t && e.id === v)) {
         ext = ext.filter((e) => e.type !== t).concat({ id: v, type: t, collection: 'users', encoding: 'none' });
-        kv.set(EXT, JSON.stringify(ext));
+        kv.set(EXT, stringify(ext));
         own();
         emit('identify', { traits: Object.assign({}, traits) }, at, true);
       }

@@ -35,7 +35,8 @@ export function campaignFromParams(params: Record<string, string>, utmOnly?: boo
     const v = params['utm_' + k];
     if (v) (found || (found = {}))[k === 'campaign' ? 'name' : k] = v.slice(0, 256);
   }
-  for (const id in utmOnly ? {} : CLICK_IDS) {
+  // Own keys only: a page may have added enumerable properties to Object.prototype.
+  for (const id of utmOnly ? [] : Object.keys(CLICK_IDS)) {
     const v = params[id];
     // The click ID's network and medium fill in only what utm_* (or an earlier click ID) left out.
     if (v) found = Object.assign({ source: CLICK_IDS[id][0], medium: CLICK_IDS[id][1] }, found, { [id]: v.slice(0, 512) });
@@ -45,7 +46,7 @@ export function campaignFromParams(params: Record<string, string>, utmOnly?: boo
 
 /** The click ID type a campaign carries, if any (touch ledger field `clickIdType`). */
 export function clickIdType(c: Campaign): string | undefined {
-  for (const id in CLICK_IDS) if (c[id]) return id;
+  for (const id of Object.keys(CLICK_IDS)) if (c[id]) return id;
   return undefined;
 }
 
