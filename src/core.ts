@@ -8,7 +8,7 @@ import { resolveOptions } from './options';
 import { cleanName, cleanObject } from './lib/sanitize';
 import { uuid } from './lib/uuid';
 import { withParams } from './lib/query';
-import { parseJson } from './lib/json';
+import { parseJson, stringify } from './lib/json';
 import { WX_BUILD } from './lib/build';
 import { isPlaceholderId } from './identity/placeholder';
 import { createSessions } from './session/session';
@@ -371,7 +371,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       if (!id && !hasTraits) return;
       if (id) setUser(id, at);
       if (hasTraits) {
-        kv.set(TRAITS, JSON.stringify((traits = Object.assign({}, traits, t))));
+        kv.set(TRAITS, stringify((traits = Object.assign({}, traits, t))));
         own();
       }
       emit('identify', { traits: Object.assign({}, traits) }, at, true);
@@ -396,7 +396,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       if (!t || !v || isPlaceholderId(v)) return refused('setExternalId');
       if (!ext.some((e) => e.type === t && e.id === v)) {
         ext = ext.filter((e) => e.type !== t).concat({ id: v, type: t, collection: 'users', encoding: 'none' });
-        kv.set(EXT, JSON.stringify(ext));
+        kv.set(EXT, stringify(ext));
         own();
         emit('identify', { traits: Object.assign({}, traits) }, at, true);
       }

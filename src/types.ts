@@ -138,7 +138,7 @@ export interface BackendContract {
   decidePath: string;
   /** Extra request headers (not sent by beacon, which cannot carry headers). {} */
   headers: Record<string, string>;
-  /** Turns a batch into the request body. JSON.stringify. */
+  /** Turns a batch into the request body. JSON.stringify (arrays kept as arrays under Prototype.js's Array#toJSON). */
   encode(body: BatchBody): string;
   /** Turns a decide request into the request body. JSON.stringify. */
   encodeDecide(body: DecideBody): string;

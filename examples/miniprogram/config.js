@@ -4,5 +4,5 @@
 module.exports = {
   writeKey: 'demo-key',
   endpoint: 'http://127.0.0.1:8787',
-  h5Url: 'http://127.0.0.1:8080/',
+  h5Url: 'http://127.0.0.1:8787/', // examples/h5, served by the collector (README, step 2)
 };

@@ -104,7 +104,9 @@
     call('setExternalId', 'email_sha256', hash);
     form.reset();
     refresh();
-    // The plan may change what the hero shows (a rule matches pro members).
+    // The plan may change what the hero shows (a rule matches pro members), from the next
+    // page load: a slot shown once keeps its content for the page view, so nothing swaps
+    // under the visitor's eyes. This asks now; the answer goes to on('decision') below.
     Promise.resolve(call('personalize', ['hero'])).catch(() => {});
   });
 

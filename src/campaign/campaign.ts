@@ -52,7 +52,8 @@ export function classifyLanding(l: Landing, params: Record<string, string>, refe
   }
   // An ad click never comes from the site itself: on an internal navigation (referred null),
   // parameters named like click IDs (a login page's `callback=/cart`) are the site's own.
-  for (const id in referred ? CLICK_IDS : {}) {
+  // Own keys only: a page may have added enumerable properties to Object.prototype.
+  for (const id of referred ? Object.keys(CLICK_IDS) : []) {
     const v = params[id];
     // The click ID's network and medium fill in only what utm_* (or an earlier click ID) left out.
     if (v) found = Object.assign({ source: CLICK_IDS[id][0], medium: CLICK_IDS[id][1] }, found, { [id]: v.slice(0, 512) });

@@ -4,7 +4,7 @@
 import type { KeyValueStore } from '../platform';
 import type { Campaign, Channel, Touch } from '../types';
 import { CLICK_IDS } from './campaign';
-import { parseJson } from '../lib/json';
+import { parseJson, stringify } from '../lib/json';
 
 const KEY = 'tutti_cmp';
 const MAX_TOUCHES = 10;
@@ -26,7 +26,7 @@ export function createLedger(kv: KeyValueStore, channel: Channel) {
     // a corrupt entry is as good as none
     return s && Array.isArray(s.touches) ? s : { touches: [] };
   }
-  const save = () => kv.set(KEY, JSON.stringify(state));
+  const save = () => kv.set(KEY, stringify(state));
   // Changes start from the stored state: another tab may have added a touch since this one read it.
 
   return {
@@ -41,7 +41,7 @@ export function createLedger(kv: KeyValueStore, channel: Channel) {
         const t: Touch = { source: c.source, medium: c.medium, channel, at: new Date(at).toISOString() };
         if (c.name) t.name = c.name;
         // The click ID type the campaign carries, if any.
-        for (const id in CLICK_IDS) {
+        for (const id of Object.keys(CLICK_IDS)) {
           if (c[id]) {
             t.clickIdType = id;
             break;

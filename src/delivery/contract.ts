@@ -1,6 +1,7 @@
 // The default backend contract (SPEC §5) and the merge of user overrides, so the SDK can
 // feed RudderStack, Jitsu, Segment or a custom backend.
 import type { BackendContract, Decision } from '../types';
+import { stringify } from '../lib/json';
 
 export function decodeDecisions(body: string): Record<string, Decision> {
   const parsed = JSON.parse(body || '{}');
@@ -19,8 +20,8 @@ export function resolveContract(overrides?: Partial<BackendContract>): BackendCo
     batchPath: '/v1/batch',
     decidePath: '/v1/decide',
     headers: {},
-    encode: JSON.stringify,
-    encodeDecide: JSON.stringify,
+    encode: stringify,
+    encodeDecide: stringify,
     decodeDecisions,
     compress: true,
   };

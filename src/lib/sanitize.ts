@@ -36,7 +36,8 @@ function clean(value: unknown, depth: number, stack: object[], warn: Warn): Json
         // Dates go through their toJSON below: an ISO string, or null when invalid.
         if (value instanceof Error) return { name: value.name, message: value.message };
         const toJSON = (value as { toJSON?: unknown }).toJSON;
-        if (typeof toJSON === 'function') return clean(toJSON.call(value), depth + 1, stack, warn);
+        // Not an array's: Prototype.js gave arrays one that returns a string.
+        if (typeof toJSON === 'function' && !Array.isArray(value)) return clean(toJSON.call(value), depth + 1, stack, warn);
         stack.push(value);
         try {
           if (Array.isArray(value)) {

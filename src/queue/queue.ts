@@ -5,7 +5,7 @@ import type { Platform, QueuedEvent } from '../platform';
 import type { ResolvedOptions, TransportResponse, TuttiEvent, TuttiEventMap } from '../types';
 import { GZIP_MIN_BYTES } from '../delivery/gzip';
 import { backoffDelay, parseRetryAfter } from './backoff';
-import { parseJson } from '../lib/json';
+import { parseJson, stringify } from '../lib/json';
 import { WX_BUILD } from '../lib/build';
 
 /** Bytes of a string once UTF-8 encoded, without allocating. */
@@ -37,7 +37,7 @@ export function createQueue(
   const json = new WeakMap<QueuedEvent, string>();
   const toJson = (r: QueuedEvent): string => {
     let s = json.get(r);
-    if (s === undefined) json.set(r, (s = JSON.stringify(r.event)));
+    if (s === undefined) json.set(r, (s = stringify(r.event)));
     return s;
   };
 
@@ -89,13 +89,13 @@ export function createQueue(
 
   /** The request body. With the default encoder it is assembled from each event's cached JSON. */
   function encode(batch: QueuedEvent[], sentAt: string): string {
-    if (o.contract.encode !== JSON.stringify) {
+    if (o.contract.encode !== stringify) {
       return o.contract.encode({ writeKey: o.writeKey, sentAt, batch: batch.map((r) => Object.assign({}, r.event, { sentAt })) });
     }
     const stamp = ',"sentAt":' + JSON.stringify(sentAt) + '}';
     const events = batch.map((r) => toJson(r).slice(0, -1) + stamp);
     // The envelope as JSON.stringify writes it, its empty batch opened again for the events.
-    return JSON.stringify({ writeKey: o.writeKey, sentAt, batch: [] }).slice(0, -2) + events.join(',') + ']}';
+    return stringify({ writeKey: o.writeKey, sentAt, batch: [] }).slice(0, -2) + events.join(',') + ']}';
   }
 
   const notSaved = (e: unknown) => warn('queue not saved', e);

@@ -179,6 +179,20 @@ describe('properties', () => {
     expect(p.keep).toBe(1);
   });
 
+  it("under Prototype.js's Array#toJSON (it returns a string) arrays stay arrays, in properties and in the request body", async () => {
+    const proto = Array.prototype as unknown as { toJSON?: () => string };
+    proto.toJSON = function (this: unknown[]) {
+      return '[' + this.map((v) => JSON.stringify(v)).join(', ') + ']';
+    };
+    try {
+      // (The harness parses the body as JSON: a malformed one fails here.)
+      const p = await sentProperties({ list: [1, 'a', { in: [true] }] });
+      expect(p.list).toEqual([1, 'a', { in: [true] }]);
+    } finally {
+      delete proto.toJSON;
+    }
+  });
+
   it('a caller mutating its object after track does not change the event', async () => {
     const { core, net } = make();
     const props: Record<string, unknown> = { step: 1 };

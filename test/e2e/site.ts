@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { startSite as startStaticSite, type StaticSite } from '../../bench/lib/site.mjs';
 
-export type Site = Pick<StaticSite, 'url' | 'page' | 'hits' | 'close'>;
+export type Site = Pick<StaticSite, 'url' | 'page' | 'file' | 'hits' | 'close'>;
 
 export async function startSite(): Promise<Site> {
   // no-store: every test page loads the SDK as built now, never a cached copy.

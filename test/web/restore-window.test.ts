@@ -123,3 +123,20 @@ describe('a placeholder in the localStorage mirror', () => {
     expect(localStorage.getItem('tutti_aid')).toBe(id);
   });
 });
+
+describe('an init() without writeKey or endpoint on a first visit', () => {
+  it('does not make a valid init() right after it count as a second one', async () => {
+    // A tag or a wrapper calling init() before its options are ready, then with them.
+    document.cookie = 'tutti_aid=; Max-Age=0; Path=/; Domain=example.com';
+    document.cookie = 'tutti_aid=; Max-Age=0; Path=/';
+    localStorage.clear();
+    const { createTutti } = await import('../../adapters/web/index');
+    const t = createTutti();
+    t.init({} as never);
+    t.init({ ...options, writeKey: 'wk6' });
+    t.track('After Init');
+    await t.flush();
+    const sent = posted.filter((p) => p.body.writeKey === 'wk6').flatMap((p) => p.body.batch);
+    expect(sent.map((e: any) => e.event)).toEqual(['After Init']);
+  });
+});

@@ -291,6 +291,27 @@ describe('outbox: fallback chain', () => {
     expect((await box.all()).map((r) => r.id)).toEqual(['m2']);
   });
 
+  it('a page leaving while IndexedDB has not answered its puts (hung: 5 s to fail over) keeps those records in localStorage too, not the delivered ones', async () => {
+    localStorage.clear();
+    const never = new Promise<void>(() => undefined);
+    const hung: OutboxStore = { put: () => never, remove: () => never, all: () => never.then(() => []), clear: () => never };
+    const box = fallbackOutbox([hung, localStorageOutbox('ob'), memoryOutbox()], () => undefined);
+    const t0 = Date.now();
+    box.put([rec(1), rec(2)]);
+    box.remove(['m1']); // delivered meanwhile
+    window.dispatchEvent(new Event('pagehide')); // too soon to call IndexedDB hung
+    window.dispatchEvent(new Event('pageshow'));
+    await Promise.resolve();
+    expect(await localStorageOutbox('ob').all()).toEqual([]);
+    vi.spyOn(Date, 'now').mockReturnValue(t0 + 1500);
+    window.dispatchEvent(new Event('pagehide'));
+    box.put([rec(3)]); // saved on the way out
+    vi.restoreAllMocks();
+    window.dispatchEvent(new Event('pageshow')); // (not to leak into later tests)
+    await Promise.resolve();
+    expect((await localStorageOutbox('ob').all()).map((r) => r.id)).toEqual(['m2', 'm3']);
+  });
+
   it('a record a previous page kept both in IndexedDB and, after IndexedDB failed, in localStorage is read once, and once delivered stays gone', async () => {
     localStorage.clear();
     const idb = fakeIdb();

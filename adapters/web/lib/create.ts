@@ -83,9 +83,11 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
     }
     // The core reads the anonymous ID synchronously at init. When the cookie and
     // localStorage both lost it, the IndexedDB mirror may still have it: read that
-    // first (calls meanwhile are buffered by the core with their own timestamps).
+    // first (calls meanwhile are buffered by the core with their own timestamps). Not for
+    // an init() the core will refuse (no writeKey or endpoint): a valid one right after it
+    // would be turned away as a second init.
     const idb = win() ? sharedIdb() : undefined;
-    const wait = idb && !readCookie(AID_KEY) && !storedId(lsGet(AID_KEY));
+    const wait = idb && options && options.writeKey && options.endpoint && !readCookie(AID_KEY) && !storedId(lsGet(AID_KEY));
     // The landing page's view takes its place at the init() call (time, order), ahead of the
     // calls made while IndexedDB is read or, through the snippet, before the SDK arrived;
     // a prerendered page's waits until shown, as in autoPageviews().

@@ -42,7 +42,8 @@ export function webKV(o: WebKVOptions): KeyValueStore {
       Promise.resolve().then(() => {
         const list = pending as Record<string, string | null>; // set before this task ended
         pending = undefined;
-        for (const k in list) {
+        // Own keys only: a key added to Object.prototype by the page is no write of ours.
+        for (const k of Object.keys(list)) {
           const v = list[k];
           if (v === null) lsRemove(k);
           else if (lsSet(k, v)) delete memOnly[k];

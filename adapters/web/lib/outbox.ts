@@ -4,7 +4,7 @@
 // trouble can cost persistence but never tracking.
 import { promisifyRequest, type UseStore } from 'idb-keyval';
 import type { OutboxStore, QueuedEvent } from '../../../src/platform';
-import { parseJson } from '../../../src/lib/json';
+import { parseJson, stringify } from '../../../src/lib/json';
 import { listen } from './dom';
 import { deadline } from './idb';
 import { lsGet, lsRemove, lsSet } from './local-storage';
@@ -77,7 +77,7 @@ export function idbOutbox(store: UseStore, ns: string, ms = 5000, size = 20): Ou
     const all = noted();
     for (const id of ids) add ? (all[id] = 1) : delete all[id];
     const list = Object.keys(all).slice(-5000);
-    list.length ? lsSet(notes, JSON.stringify(list)) : lsRemove(notes);
+    list.length ? lsSet(notes, stringify(list)) : lsRemove(notes);
   };
 
   const set = (key: string, list: QueuedEvent[] | null) => {
@@ -235,14 +235,14 @@ export function localStorageOutbox(key: string, maxRecords = 1000, maxChars = 1e
     let list = lsArray<QueuedEvent>(key);
     for (const op of batch) list = op(list);
     list = byAge(list).slice(-maxRecords);
-    let json = JSON.stringify(list);
+    let json = stringify(list);
     while (json.length > maxChars) {
       list = list.slice(Math.ceil(list.length / 4));
-      json = JSON.stringify(list);
+      json = stringify(list);
     }
     if (!list.length) return lsRemove(key);
     // Quota full (other data of the host): keep the newest half rather than nothing.
-    if (!lsSet(key, json) && !lsSet(key, JSON.stringify(list.slice(list.length >> 1)))) {
+    if (!lsSet(key, json) && !lsSet(key, stringify(list.slice(list.length >> 1)))) {
       throw new Error('localStorage unavailable');
     }
   };
@@ -279,6 +279,19 @@ export function localStorageOutbox(key: string, maxRecords = 1000, maxChars = 1e
 /** Tries each layer in order; the first failure of a layer moves every later call to the next one. */
 export function fallbackOutbox(layers: OutboxStore[], warn: (...a: unknown[]) => void): OutboxStore {
   let i = 0;
+  // Records whose put is not confirmed yet; puts under way, and since when some are. A page
+  // leaving while a put waits over a second (a hung IndexedDB takes 5 s to fail over, and
+  // with the collector down no beacon takes them) also puts them in the next layer, where
+  // the next page finds them (a record in both is read once; what a beacon took is noted
+  // as removed). A working store answers in milliseconds: nothing is copied then.
+  const waiting = new Map<string, QueuedEvent>();
+  let puts = 0;
+  let since = 0;
+  let leaving = false;
+  const spare = () =>
+    leaving && waiting.size && Date.now() - since > 1e3 && layers[i + 1] && layers[i + 1].put(Array.from(waiting.values())).catch(() => undefined);
+  listen(window, 'pagehide', () => ((leaving = true), spare()), true);
+  listen(window, 'pageshow', () => (leaving = false), true);
   const run = async <T>(op: (s: OutboxStore) => Promise<T>): Promise<T> => {
     for (;;) {
       const layer = i;
@@ -294,10 +307,15 @@ export function fallbackOutbox(layers: OutboxStore[], warn: (...a: unknown[]) =>
     }
   };
   return {
-    put: (r) => run((s) => s.put(r)),
+    put: (r) => {
+      if (!puts++) since = Date.now();
+      for (const x of r) waiting.set(x.id, x);
+      spare();
+      return run((s) => s.put(r)).finally(() => (puts--, r.forEach((x) => waiting.delete(x.id))));
+    },
     // Also from the layers that failed: what they stored before failing is still there, and
     // a next page reading them again would send those events a second time.
-    remove: (ids) => (layers.slice(0, i).map((l) => l.remove(ids).catch(() => undefined)), run((s) => s.remove(ids))),
+    remove: (ids) => (ids.forEach((id) => waiting.delete(id)), layers.slice(0, i).map((l) => l.remove(ids).catch(() => undefined)), run((s) => s.remove(ids))),
     // Records a previous page kept in a later layer (its IndexedDB failed) are moved up
     // into the layer in use: read from nowhere else, they would never be sent.
     all: () =>

@@ -54,19 +54,24 @@ export function webTransport(budget = KEEPALIVE_BUDGET): WebTransport {
   watchUnload();
   async function post(url: string, body: string | Uint8Array, headers: Record<string, string>, size: number, keepalive: boolean, timeout?: number): Promise<TransportResponse> {
     const ctrl = timeout && typeof AbortController !== 'undefined' ? new AbortController() : undefined;
-    const timer = ctrl && setTimeout(() => ctrl.abort(), timeout);
+    let timer: ReturnType<typeof setTimeout> | undefined;
     if (keepalive) inflight += size;
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        body: body as BodyInit,
-        headers,
-        keepalive,
-        credentials: 'omit',
-        // Every event already carries its page; a Referer header would repeat it (or its
-        // origin) on each request: bytes on the wire, and the full URL to a same-site collector.
-        referrerPolicy: 'no-referrer',
-        signal: ctrl && ctrl.signal,
+      // The timeout fails the request even when fetch ignores the abort: a page's monitoring
+      // tool may wrap fetch and never settle, and every later send waits for this one.
+      const res = await new Promise<Response>((resolve, reject) => {
+        if (timeout) timer = setTimeout(() => (ctrl && ctrl.abort(), reject()), timeout);
+        fetch(url, {
+          method: 'POST',
+          body: body as BodyInit,
+          headers,
+          keepalive,
+          credentials: 'omit',
+          // Every event already carries its page; a Referer header would repeat it (or its
+          // origin) on each request: bytes on the wire, and the full URL to a same-site collector.
+          referrerPolicy: 'no-referrer',
+          signal: ctrl && ctrl.signal,
+        }).then(resolve, reject);
       });
       // Reading the body is what releases its share of the keepalive budget.
       const text = await res.text().catch(() => '');

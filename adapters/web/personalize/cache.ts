@@ -6,6 +6,7 @@
 // the cache: they reach the page only through `on('decision')`, which the core emits
 // for decisions it fetched.
 import type { Decision } from '../../../src/types';
+import { stringify } from '../../../src/lib/json';
 
 /** Slots remembered per person at most; the ones closest to expiry go first. */
 const MAX_SLOTS = 50;
@@ -77,7 +78,7 @@ export function decisionCache(namespace: string, person: () => string, storage: 
         v.s[slotId] = [now + ttl * 1000, decision];
         const ids = Object.keys(v.s).sort((x, y) => v.s[y][0] - v.s[x][0]);
         for (const id of ids.slice(MAX_SLOTS)) delete v.s[id];
-        storage.setItem(key, JSON.stringify(v));
+        storage.setItem(key, stringify(v));
       } catch {
         // quota or blocked storage: the next page view asks again
       }
