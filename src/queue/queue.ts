@@ -41,24 +41,7 @@ export function createQueue(
     return s;
   };
 
-  const mem: QueuedEvent[] = [];
-  /**
-   * How many records of each id `mem` holds (a plugin may reuse a messageId), so that
-   * forget() stops looking once it found them all. Exact because `mem` changes only
-   * through hold(), keep() and forget().
-   */
-  const held = new Map<string, number>();
-  /** Queues a record in memory. */
-  const hold = (r: QueuedEvent) => {
-    mem.push(r);
-    held.set(r.id, (held.get(r.id) || 0) + 1);
-  };
-  /** Puts `list` in place of the queue in memory. */
-  const keep = (list: QueuedEvent[]): void => {
-    mem.length = 0;
-    held.clear();
-    list.forEach(hold);
-  };
+  let mem: QueuedEvent[] = [];
   /** Records of `mem` added since the last save(), in `mem`'s order (forget() takes them out of both). */
   let unsaved: QueuedEvent[] = [];
   /** Handed to the transport and not answered yet. */
@@ -110,24 +93,21 @@ export function createQueue(
   }
 
   /**
-   * Takes records out of the queue and the outbox for good: every record with one of their
-   * ids. While the queue is full this runs on every add, for its oldest record: one pass
-   * that stops after the last record to go (counted in `held`) and closes the gap with one
-   * splice, instead of copying the whole queue.
+   * Takes records out of the queue and the outbox for good. While the queue is full this
+   * runs on every add, for its oldest record: one pass that stops once it met every id (most
+   * often at the first record) and closes the gap with one splice, instead of copying the
+   * whole queue. A record past that point with an id already met (a plugin may reuse a
+   * messageId) stays: it is sent again, and the collector keeps one (at-least-once).
    */
   function forget(list: QueuedEvent[]): void {
     if (!list.length) return;
     const ids = new Set(list.map((r) => r.id));
-    let left = 0;
-    for (const id of ids) {
-      left += held.get(id) || 0;
-      held.delete(id);
-    }
+    const left = new Set(ids);
     let kept = 0;
     let i = 0;
-    for (; left; i++) {
+    for (; left.size && i < mem.length; i++) {
       const r = mem[i];
-      if (ids.has(r.id)) left--;
+      if (ids.has(r.id)) left.delete(r.id);
       else mem[kept++] = r;
     }
     mem.splice(kept, i - kept);
@@ -335,16 +315,17 @@ export function createQueue(
     if (!WX_BUILD) adoptAt = Date.now() + 6e4;
     const run = async () => {
       // Only what it has not stored yet.
-      if (!WX_BUILD && back) keep(unsaved);
+      if (!WX_BUILD && back) mem = unsaved.slice();
       // The records first, the live tabs second: a tab starting in between asked for its
       // lock before storing anything, so it is listed as alive, never taken for dead.
       const stored = await p.outbox.all();
       const alive = tabs ? await tabs.alive() : [];
       // Consent denied meanwhile: what was read is gone for good.
       if (c < clears) return;
+      const mine = new Set(mem.map((r) => r.id));
       // (alive() always lists this tab.)
       const orphans = stored.filter(
-        (r) => r && r.event && !held.has(r.id) && (!tabs || !r.owner || alive.indexOf(r.owner) < 0 || (back && r.owner === tabs.id)),
+        (r) => r && r.event && !mine.has(r.id) && (!tabs || !r.owner || alive.indexOf(r.owner) < 0 || (back && r.owner === tabs.id)),
       );
       const lost = p.outbox.lost;
       if (lost) emit('dropped', lost);
@@ -353,7 +334,7 @@ export function createQueue(
         r.attempts = r.attempts || 0;
         if (tabs) r.owner = tabs.id;
       }
-      keep(orphans.concat(mem));
+      mem = orphans.concat(mem);
       // (A clear() during this write comes after it: storage stays empty.)
       if (tabs) await p.outbox.put(orphans);
       overflow();
@@ -366,7 +347,7 @@ export function createQueue(
     add(event: TuttiEvent): void {
       const r: QueuedEvent = { id: event.messageId, event, attempts: 0 };
       if (!WX_BUILD && p.tabs) r.owner = p.tabs.id;
-      hold(r);
+      mem.push(r);
       unsaved.push(r);
       if (!saveTimer) saveTimer = setTimeout(save, 0);
       overflow();
@@ -431,7 +412,7 @@ export function createQueue(
     /** Consent denied: forget everything, in memory and persisted. */
     clear(): Promise<void> {
       clears++;
-      keep([]);
+      mem = [];
       unsaved = [];
       return p.outbox.clear().catch(() => undefined);
     },
