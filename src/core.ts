@@ -5,7 +5,6 @@
 import type { KeyValueStore, Platform } from './platform';
 import type { ConsentState, Decision, EventContext, EventType, ExternalId, JsonObject, PlanShape, Plugin, ResolvedOptions, TrackingPlan, Tutti, TuttiEvent, TuttiEventMap, TuttiOptions } from './types';
 import { resolveOptions } from './options';
-import { createEmitter } from './lib/emitter';
 import { cleanName, cleanObject } from './lib/sanitize';
 import { uuid } from './lib/uuid';
 import { withParams } from './lib/query';
@@ -107,7 +106,29 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
       return fallback as T;
     }
   }
-  const emitter = createEmitter<TuttiEventMap>(warn);
+  // on('sent' | 'failed' | 'dropped' | 'decision') listeners, by event name. No prototype:
+  // on('toString') or on('constructor') from page code must find no list.
+  const listeners: Record<string, Array<(info: never) => void>> = Object.create(null);
+  const emitter = {
+    on<K extends keyof TuttiEventMap>(name: K, fn: (info: TuttiEventMap[K]) => void): () => void {
+      const list = listeners[name] || (listeners[name] = []);
+      list.push(fn);
+      return () => {
+        const i = list.indexOf(fn);
+        if (i >= 0) list.splice(i, 1);
+      };
+    },
+    // A listener that throws is the host's bug: it is reported in debug and never stops delivery.
+    emit<K extends keyof TuttiEventMap>(name: K, info: TuttiEventMap[K]): void {
+      for (const fn of (listeners[name] || []).slice() as Array<(info: TuttiEventMap[K]) => void>) {
+        try {
+          fn(info);
+        } catch (e) {
+          warn(`${String(name)} listener threw`, e);
+        }
+      }
+    },
+  };
   // Called as `WX_BUILD || before()`: the WeChat build, where no adapter needs it, leaves it out.
   const before = () => hooks.before && hooks.before();
 
@@ -239,7 +260,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     if (consent !== 'pending') queue.add(e);
     // Held in memory like the queue, and capped like it: the oldest go, reported via `dropped`.
     else if (held.push(e) > o.maxQueueSize) {
-      warn('queue full: oldest events dropped');
+      warn('queue full: oldest dropped');
       emitter.emit('dropped', { events: held.splice(0, 1), count: 1, reason: 'maxQueueSize' });
     }
   }
@@ -318,7 +339,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
 
   // ---- the public methods, each taking the call time first -------------------
 
-  const refused = (what: string) => warn(what + ': bad argument; call dropped');
+  const refused = (what: string) => warn(what + ': bad argument, dropped');
 
   const impl: Record<string, (at: number, ...args: any[]) => void> = {
     track(at, event?: unknown, properties?: unknown) {
@@ -420,7 +441,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
   const setup = (plugin: Plugin) => safe(() => plugin.setup && plugin.setup({ tutti: api, options: o }));
 
   function init(options: TuttiOptions): void {
-    if (o) return warn('init: already done; ignored');
+    if (o) return warn('init: already done');
     const resolved = resolveOptions(options, warn);
     debug = resolved.debug;
     if (!resolved.writeKey || !(options && options.endpoint)) {
@@ -479,16 +500,6 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     if (consent !== 'denied') queue.adopt();
   }
 
-  function adoptHandoff(params: Record<string, string>): boolean {
-    // Without a handoff hook (always so in the WeChat build) nothing is adopted.
-    const ids = !WX_BUILD && o && consent !== 'denied' && hooks.handoff && hooks.handoff(params, o.acceptHandoff, warn);
-    if (!ids) return false;
-    const at = Date.now();
-    if (ids.uid) setUser(ids.uid, at);
-    setAnonymousId(ids.aid, at);
-    return true;
-  }
-
   async function personalize(slotIds?: unknown): Promise<Record<string, Decision>> {
     if (!ready || consent !== 'granted') return {};
     const configured = o.personalization.slots;
@@ -538,7 +549,16 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     getSessionId: () => safe(() => (ready ? sessions.current(Date.now()) : ''), ''),
     getCampaign: () => ({ first: (ready && ledger.first()) || null, last: (ready && ledger.last()) || null }),
     touch: (input: Landing) => safe(() => ready && input && typeof input === 'object' && touch(input, Date.now())),
-    adoptHandoff: (params: Record<string, string>) => safe(() => adoptHandoff(params), false),
+    adoptHandoff: (params: Record<string, string>) =>
+      safe(() => {
+        // Without a handoff hook (always so in the WeChat build) nothing is adopted.
+        const ids = !WX_BUILD && o && consent !== 'denied' && hooks.handoff && hooks.handoff(params, o.acceptHandoff, warn);
+        if (!ids) return false;
+        const at = Date.now();
+        if (ids.uid) setUser(ids.uid, at);
+        setAnonymousId(ids.aid, at);
+        return true;
+      }, false),
     personalize: (slotIds?: string[]) => personalize(slotIds).catch((e) => (warn(e), {})),
     decided: (slotId: string, decision: Decision) => emitter.emit('decision', { slotId, decision }),
     linkUrl: (url: string) =>
@@ -549,7 +569,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
           ? safe(() => withParams(url, { tutti_aid: aid, tutti_uid: uid || undefined, tutti_ts: String(Date.now()) }), url)
           : url,
     on: (name: keyof TuttiEventMap, listener: (info: any) => void) =>
-      typeof listener === 'function' ? emitter.on(name, listener) : (warn('on: listener must be a function'), () => undefined),
+      typeof listener === 'function' ? emitter.on(name, listener) : (warn('on: not a function'), () => undefined),
     get options() {
       return o;
     },

@@ -7,7 +7,7 @@ import { resolveContract } from './delivery/contract';
 function num(value: unknown, fallback: number, min: number, warn: (...a: unknown[]) => void, name: string): number {
   const n = value === undefined ? fallback : Number(value);
   if (isFinite(n) && n >= min) return n;
-  warn(`option ${name} must be a number >= ${min}; using ${fallback}`);
+  warn(`option ${name} must be >= ${min}; using ${fallback}`);
   return fallback;
 }
 

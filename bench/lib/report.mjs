@@ -311,7 +311,7 @@ export function renderResults(results, sdks) {
     const c = results.core;
     md.push('## Tutti core in Node (bench/core.mjs)');
     md.push('');
-    md.push(`${num(c.events)} track() calls with 5 properties: ${ms(c.medianMs)} ms median (best ${ms(c.minMs)} ms), ${((c.medianMs * 1000) / c.events).toFixed(2)} µs per event; ${num(c.bytesPerEvent)} B of heap per queued event.`);
+    md.push(`${num(c.events)} track() calls with 5 properties: ${ms(c.medianMs)} ms median (best ${ms(c.minMs)} ms), ${((c.medianMs * 1000) / c.events).toFixed(2)} µs per event; ${num(c.bytesPerEvent)} B of heap per queued event${typeof c.fullQueueUs === 'number' ? `; ${c.fullQueueUs.toFixed(1)} µs per track() on a full 10,000-event queue (each call drops the oldest)` : ''}.`);
     md.push('');
   }
 

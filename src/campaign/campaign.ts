@@ -28,28 +28,6 @@ export const DIRECT: Campaign = { source: 'direct', medium: '(none)' };
  */
 export const CAMPAIGN_PARAMS = /*#__PURE__*/ UTM.map((k) => 'utm_' + k).concat(Object.keys(CLICK_IDS));
 
-/** The campaign in a landing's query parameters, or null when there is none; `utmOnly`: click IDs left out. */
-export function campaignFromParams(params: Record<string, string>, utmOnly?: boolean): Campaign | null {
-  let found: Campaign | null = null;
-  for (const k of UTM) {
-    const v = params['utm_' + k];
-    if (v) (found || (found = {}))[k === 'campaign' ? 'name' : k] = v.slice(0, 256);
-  }
-  // Own keys only: a page may have added enumerable properties to Object.prototype.
-  for (const id of utmOnly ? [] : Object.keys(CLICK_IDS)) {
-    const v = params[id];
-    // The click ID's network and medium fill in only what utm_* (or an earlier click ID) left out.
-    if (v) found = Object.assign({ source: CLICK_IDS[id][0], medium: CLICK_IDS[id][1] }, found, { [id]: v.slice(0, 512) });
-  }
-  return found;
-}
-
-/** The click ID type a campaign carries, if any (touch ledger field `clickIdType`). */
-export function clickIdType(c: Campaign): string | undefined {
-  for (const id of Object.keys(CLICK_IDS)) if (c[id]) return id;
-  return undefined;
-}
-
 export interface Landing {
   url?: string;
   referrer?: string;
@@ -66,16 +44,24 @@ export interface Landing {
  * when it has none or nobody reads it.
  */
 export function classifyLanding(l: Landing, params: Record<string, string>, referred: Campaign | null): Campaign | null {
+  // The query parameters first: utm_* (utm_campaign as `name`), then click IDs.
+  let found: Campaign | null = null;
+  for (const k of UTM) {
+    const v = params['utm_' + k];
+    if (v) (found || (found = {}))[k === 'campaign' ? 'name' : k] = v.slice(0, 256);
+  }
   // An ad click never comes from the site itself: on an internal navigation (referred null),
   // parameters named like click IDs (a login page's `callback=/cart`) are the site's own.
-  const c = campaignFromParams(params, !referred) || (l.fallback && l.fallback.source ? l.fallback : null) || referred;
+  // Own keys only: a page may have added enumerable properties to Object.prototype.
+  for (const id of referred ? Object.keys(CLICK_IDS) : []) {
+    const v = params[id];
+    // The click ID's network and medium fill in only what utm_* (or an earlier click ID) left out.
+    if (v) found = Object.assign({ source: CLICK_IDS[id][0], medium: CLICK_IDS[id][1] }, found, { [id]: v.slice(0, 512) });
+  }
+  const c = found || (l.fallback && l.fallback.source ? l.fallback : null) || referred;
   return c && c !== DIRECT && l.extra ? Object.assign({}, c, l.extra) : c;
 }
 
 /** Same campaign: same utm values and click IDs (a new ad click is a new touch). */
-export function sameCampaign(a: Campaign | null | undefined, b: Campaign | null | undefined): boolean {
-  if (!a || !b) return a === b;
-  const keys = Object.keys(a).concat(Object.keys(b));
-  for (const k of keys) if ((a[k] || '') !== (b[k] || '')) return false;
-  return true;
-}
+export const sameCampaign = (a: Campaign | null | undefined, b: Campaign | null | undefined): boolean =>
+  !a || !b ? a === b : Object.keys(a).concat(Object.keys(b)).every((k) => (a[k] || '') === (b[k] || ''));

@@ -3,7 +3,7 @@
 // and identify events carry, so the backend can run multi-touch attribution.
 import type { KeyValueStore } from '../platform';
 import type { Campaign, Channel, Touch } from '../types';
-import { clickIdType } from './campaign';
+import { CLICK_IDS } from './campaign';
 import { parseJson, stringify } from '../lib/json';
 
 const KEY = 'tutti_cmp';
@@ -40,8 +40,13 @@ export function createLedger(kv: KeyValueStore, channel: Channel) {
       if (!direct || !state.touches.length) {
         const t: Touch = { source: c.source, medium: c.medium, channel, at: new Date(at).toISOString() };
         if (c.name) t.name = c.name;
-        const click = clickIdType(c);
-        if (click) t.clickIdType = click;
+        // The click ID type the campaign carries, if any.
+        for (const id of Object.keys(CLICK_IDS)) {
+          if (c[id]) {
+            t.clickIdType = id;
+            break;
+          }
+        }
         state.touches = state.touches.concat(t).slice(-MAX_TOUCHES);
       }
       save();

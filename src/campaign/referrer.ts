@@ -42,15 +42,6 @@ function find(host: string, table: string): string | undefined {
   return undefined;
 }
 
-/** The campaign an external referring host stands for. */
-export function referrerCampaign(host: string): Campaign {
-  const search = find(host, SEARCH);
-  if (search) return { source: search, medium: 'organic' };
-  const social = find(host, SOCIAL);
-  if (social) return { source: social, medium: onDomain(host, 'servicewechat.com') ? 'miniprogram' : 'social' };
-  return { source: siteOf(host), medium: 'referral' };
-}
-
 /**
  * What a landing's referring host says: null for an internal one (the site's own registrable
  * domain, linkDomains, a payment or sign-in round trip: the session keeps its campaign), else
@@ -60,7 +51,12 @@ export function classifyReferrer(refHost: string, host: string, linkDomains: str
   if (host && siteOf(refHost) === siteOf(host)) return null;
   // linkDomains are strings (resolveOptions), written as the user likes: '.Example.com'.
   for (const d of linkDomains.concat(ROUND_TRIPS.split(' '))) if (d && onDomain(refHost, d.toLowerCase().replace(/^\./, ''))) return null;
-  return referrerCampaign(refHost);
+  // An external site: search, social, else a referral from that site.
+  const search = find(refHost, SEARCH);
+  if (search) return { source: search, medium: 'organic' };
+  const social = find(refHost, SOCIAL);
+  if (social) return { source: social, medium: onDomain(refHost, 'servicewechat.com') ? 'miniprogram' : 'social' };
+  return { source: siteOf(refHost), medium: 'referral' };
 }
 
 /**
@@ -72,7 +68,7 @@ export function classifyReferrer(refHost: string, host: string, linkDomains: str
  */
 export function classifyUrlLanding(l: Landing, host: string | undefined, linkDomains: string[]): Campaign | null {
   const url = l.url || '';
-  const refHost = hostOf(l.referrer || '');
+  const refHost = hostOf(l.referrer);
   return classifyLanding(l, l.params || landingParams(url), refHost ? classifyReferrer(refHost, host || hostOf(url), linkDomains) : DIRECT);
 }
 

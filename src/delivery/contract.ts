@@ -7,11 +7,10 @@ export function decodeDecisions(body: string): Record<string, Decision> {
   const parsed = JSON.parse(body || '{}');
   const decisions = parsed && parsed.decisions;
   const out: Record<string, Decision> = {};
-  if (decisions && typeof decisions === 'object') {
-    for (const slot in decisions) {
-      const d = decisions[slot];
-      if (d && typeof d === 'object' && d.content && typeof d.content.type === 'string') out[slot] = d;
-    }
+  // Parsed JSON: anything but an object (a string's characters included) gives no decision.
+  for (const slot in decisions) {
+    const d = decisions[slot];
+    if (d && typeof d === 'object' && d.content && typeof d.content.type === 'string') out[slot] = d;
   }
   return out;
 }

@@ -21,7 +21,7 @@ export function handoffIds(
   const age = Date.now() - Number(params.tutti_ts);
   const aid = params.tutti_aid;
   if (!isUuid(aid) || !(age <= MAX_AGE && age >= -SKEW)) {
-    if (aid) warn('handoff ignored: stale or malformed');
+    if (aid) warn('stale or malformed handoff ignored');
     return null;
   }
   const uid = mode === 'all' ? cleanName(params.tutti_uid, 'handoff user ID', warn, true, 128) : null;

@@ -2,9 +2,9 @@
 // suffix list we treat "<label>.<sld>.<cc>" (example.com.cn, example.co.uk) as one site;
 // the web adapter finds the real cookie domain by probing.
 
-/** Lower-case host of an absolute URL, without port; '' when there is none. */
-export function hostOf(url: string): string {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/?#:]+)/i.exec(url || '');
+/** Lower-case host of an absolute URL, without port; '' when there is none (undefined and null read as 'undefined' and 'null': no host). */
+export function hostOf(url: string | undefined): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/?#:]+)/i.exec(url as string);
   return m ? m[1].toLowerCase() : '';
 }
 

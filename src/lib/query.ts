@@ -20,8 +20,8 @@ export function parseQuery(input: string): Record<string, string> {
   const q = s.indexOf('?');
   if (q >= 0) s = s.slice(q + 1);
   else if (s.indexOf('=') < 0 || /^[a-z][a-z0-9+.-]*:\/\//i.test(s)) return out;
+  // (An empty part gives an empty key: skipped.)
   for (const part of s.split('&')) {
-    if (!part) continue;
     const eq = part.indexOf('=');
     const key = decode(eq < 0 ? part : part.slice(0, eq));
     if (key && !out[key]) out[key] = eq < 0 ? '' : decode(part.slice(eq + 1));

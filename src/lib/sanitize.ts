@@ -106,7 +106,7 @@ function flatCopy(value: object): JsonObject | undefined {
 export function cleanObject(value: unknown, warn: Warn): JsonObject {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    warn('expected an object; ignored');
+    warn('not an object; ignored');
     return {};
   }
   const flat = flatCopy(value);

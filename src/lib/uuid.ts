@@ -4,18 +4,6 @@
 let pool: Uint8Array | undefined;
 let offset = 4096;
 
-function refill(): Uint8Array {
-  const bytes = pool || (pool = new Uint8Array(4096));
-  try {
-    crypto.getRandomValues(bytes);
-    return bytes;
-  } catch {
-    // no crypto (a ReferenceError or TypeError): fall through to Math.random
-  }
-  for (let i = 0; i < bytes.length; i++) bytes[i] = (Math.random() * 256) | 0;
-  return bytes;
-}
-
 /**
  * messageIds share a random tail, told apart by a counter: random bits differ in every ID
  * and gzip cannot shorten them, so a fresh 74 bits per event cost ~12 bytes of each
@@ -28,7 +16,8 @@ function refill(): Uint8Array {
 let tail: Uint8Array | undefined;
 let count = 0;
 
-const DIGITS = '0123456789abcdef';
+/** The char code of hex digit `d` (0-15): '0'-'9' from 48, 'a'-'f' from 97. */
+const hex = (d: number): number => d + (d < 10 ? 48 : 87);
 /** Char codes of one ID, reused: the string is made in one call, from this array. */
 const codes: number[] = [];
 
@@ -42,7 +31,13 @@ const codes: number[] = [];
  */
 export function uuid(ms?: number): string {
   if (offset > 4080) {
-    refill();
+    const bytes = pool || (pool = new Uint8Array(4096));
+    try {
+      crypto.getRandomValues(bytes);
+    } catch {
+      // no crypto (a ReferenceError or TypeError): Math.random instead
+      for (let i = 0; i < 4096; i++) bytes[i] = (Math.random() * 256) | 0;
+    }
     offset = 0;
   }
   const b = pool as Uint8Array;
@@ -65,9 +60,10 @@ export function uuid(ms?: number): string {
   b[o + 8] = (b[o + 8] & 63) | 128;
   let n = 0;
   for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) codes[n++] = 45; // '-'
-    codes[n++] = DIGITS.charCodeAt(b[o + i] >> 4);
-    codes[n++] = DIGITS.charCodeAt(b[o + i] & 15);
+    // A '-' before bytes 4, 6, 8 and 10: the set bits of 0x550.
+    if ((0x550 >> i) & 1) codes[n++] = 45;
+    codes[n++] = hex(b[o + i] >> 4);
+    codes[n++] = hex(b[o + i] & 15);
   }
   // One flat string. Appending piece by piece (`s += ...`) leaves a chain of ~20 rope
   // nodes that V8 keeps until something flattens it: ~500 bytes per queued event

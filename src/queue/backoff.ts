@@ -20,5 +20,3 @@ export function parseRetryAfter(value: string | number | null | undefined, now: 
   return ms > 0 ? Math.min(ms, MAX_RETRY_AFTER) : undefined;
 }
 
-/** Statuses worth another try: network error/timeout (0), 408, 429 and 5xx. */
-export const isRetryable = (status: number): boolean => status === 0 || status === 408 || status === 429 || status >= 500;

@@ -4,7 +4,7 @@
 import type { Platform, QueuedEvent } from '../platform';
 import type { ResolvedOptions, TransportResponse, TuttiEvent, TuttiEventMap } from '../types';
 import { GZIP_MIN_BYTES } from '../delivery/gzip';
-import { backoffDelay, isRetryable, parseRetryAfter } from './backoff';
+import { backoffDelay, parseRetryAfter } from './backoff';
 import { parseJson, stringify } from '../lib/json';
 import { WX_BUILD } from '../lib/build';
 
@@ -42,6 +42,7 @@ export function createQueue(
   };
 
   let mem: QueuedEvent[] = [];
+  /** Records of `mem` added since the last save(), in `mem`'s order (forget() takes them out of both). */
   let unsaved: QueuedEvent[] = [];
   /** Handed to the transport and not answered yet. */
   const inflight = new Set<string>();
@@ -91,11 +92,25 @@ export function createQueue(
     return p.outbox.put(list).catch(notSaved);
   }
 
-  /** Takes records out of the queue and the outbox for good. */
+  /**
+   * Takes records out of the queue and the outbox for good. While the queue is full this
+   * runs on every add, for its oldest record: one pass that stops once it met every id (most
+   * often at the first record) and closes the gap with one splice, instead of copying the
+   * whole queue. A record past that point with an id already met (a plugin may reuse a
+   * messageId) stays: it is sent again, and the collector keeps one (at-least-once).
+   */
   function forget(list: QueuedEvent[]): void {
     if (!list.length) return;
     const ids = new Set(list.map((r) => r.id));
-    mem = mem.filter((r) => !ids.has(r.id));
+    const left = new Set(ids);
+    let kept = 0;
+    let i = 0;
+    for (; left.size && i < mem.length; i++) {
+      const r = mem[i];
+      if (ids.has(r.id)) left.delete(r.id);
+      else mem[kept++] = r;
+    }
+    mem.splice(kept, i - kept);
     unsaved = unsaved.filter((r) => !ids.has(r.id));
     p.outbox.remove(Array.from(ids)).catch(notSaved);
   }
@@ -131,7 +146,7 @@ export function createQueue(
       }
     }
     forget(dropped);
-    warn('queue full: oldest events dropped');
+    warn('queue full: oldest dropped');
     emit('dropped', { events: events(dropped), count: dropped.length, reason: 'maxQueueSize' });
   }
 
@@ -210,7 +225,8 @@ export function createQueue(
     } else if (status === 413 && batch.length > 1) {
       batchCap = Math.ceil(batch.length / 2);
       return false;
-    } else if (isRetryable(status)) {
+    } else if (status === 0 || status === 408 || status === 429 || status >= 500) {
+      // Worth another try: a network error or timeout (0), 408, 429 and 5xx.
       // The browser refused the beacon, or a mini-program's hide request failed: keep for the
       // next load, and leave the failures and the backoff as they were.
       if (beacon && status === 0) return true;
@@ -298,7 +314,8 @@ export function createQueue(
     // Set at the call, not when the section starts: successes while it waits ask for no more.
     if (!WX_BUILD) adoptAt = Date.now() + 6e4;
     const run = async () => {
-      if (!WX_BUILD && back) mem = mem.filter((r) => unsaved.indexOf(r) >= 0);
+      // Only what it has not stored yet.
+      if (!WX_BUILD && back) mem = unsaved.slice();
       // The records first, the live tabs second: a tab starting in between asked for its
       // lock before storing anything, so it is listed as alive, never taken for dead.
       const stored = await p.outbox.all();

@@ -30,7 +30,8 @@ export function createSessions(kv: KeyValueStore, timeout: number) {
     if (now !== raw) {
       const parts = now.split('|');
       raw = now;
-      state = { id: parts[0] || '', last: +parts[1] || 0, seq: +parts[2] || 0 };
+      // (split always gives a first part, '' at least.)
+      state = { id: parts[0], last: +parts[1] || 0, seq: +parts[2] || 0 };
     }
     return state;
   }
@@ -50,7 +51,8 @@ export function createSessions(kv: KeyValueStore, timeout: number) {
     /** The current session ID, or '' when none is alive at `now`. */
     current(now: number): string {
       const s = read();
-      return s.id && now - s.last <= timeout ? s.id : '';
+      // (No session at all is '' too.)
+      return now - s.last <= timeout ? s.id : '';
     },
     /** Starts a new session now (new campaign, reset, expiry). */
     start(now: number): string {
