@@ -442,8 +442,9 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
 
   function init(options: TuttiOptions): void {
     if (o) return warn('init: already done');
+    // Before the options are read, so that their own warnings (bad values) show.
+    debug = !!(options && options.debug);
     const resolved = resolveOptions(options, warn);
-    debug = resolved.debug;
     if (!resolved.writeKey || !(options && options.endpoint)) {
       if (typeof console !== 'undefined') console.warn('[tutti] init needs writeKey and endpoint');
       return;

@@ -1,5 +1,6 @@
-// Options with their defaults (SPEC §2). Bad values fall back to the default with a
-// debug warning rather than a throw.
+// Options with their defaults (SPEC §2). Bad numbers fall back to the default with a
+// debug warning rather than a throw; an unknown consent or acceptHandoff value takes the
+// safe choice ('pending', false), also with a warning.
 import type { ResolvedOptions, TuttiOptions } from './types';
 import { resolveContract } from './delivery/contract';
 
@@ -10,6 +11,17 @@ function num(value: unknown, fallback: number, min: number, warn: (...a: unknown
   warn(`option ${name} must be >= ${min}; using ${fallback}`);
   return fallback;
 }
+
+/**
+ * One of `allowed`; not given: the default; anything else: `safe`, with a warning. For
+ * consent and handoff a typo ('Pending', 'none') must never mean "send" or "adopt".
+ */
+/**
+ * One of `allowed`; not given: the default; anything else: `safe`, with a warning. For
+ * consent and handoff a typo ('Pending', 'none') must never mean "send" or "adopt".
+ */
+const oneOf = <T>(value: unknown, allowed: T[], fallback: T, safe: T, warn: (...a: unknown[]) => void, name: string): T =>
+  value == null ? fallback : allowed.indexOf(value as T) >= 0 ? (value as T) : (warn(`option ${name} unknown; using ${safe}`, value), safe);
 
 const strings = (v: unknown, fallback: string[]): string[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : fallback);
 
@@ -39,8 +51,8 @@ export function resolveOptions(input: TuttiOptions, warn: (...a: unknown[]) => v
     // '' is kept: a host-only cookie (no Domain attribute). Only a missing or non-string value means 'auto'.
     cookieDomain: typeof o.cookieDomain === 'string' ? o.cookieDomain : 'auto',
     linkDomains: strings(o.linkDomains, []),
-    acceptHandoff: o.acceptHandoff === false || o.acceptHandoff === 'anonymous' ? o.acceptHandoff : 'all',
-    consent: o.consent === 'pending' || o.consent === 'denied' ? o.consent : 'granted',
+    acceptHandoff: oneOf<ResolvedOptions['acceptHandoff']>(o.acceptHandoff, ['all', 'anonymous', false], 'all', false, warn, 'acceptHandoff'),
+    consent: oneOf<ResolvedOptions['consent']>(o.consent, ['granted', 'pending', 'denied'], 'granted', 'pending', warn, 'consent'),
     personalization: Object.assign({}, p, {
       slots: Array.isArray(p.slots) ? p.slots : 'auto',
       timeout: num(p.timeout, 800, 0, warn, 'personalization.timeout'),

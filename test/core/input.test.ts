@@ -346,8 +346,6 @@ describe('init', () => {
       sessionTimeout: 'never',
       linkDomains: 'example.net',
       conversionEvents: 'Order Completed',
-      acceptHandoff: 'sometimes',
-      consent: 'yes please',
       personalization: 3,
       cookieDomain: 12,
       autoPageview: 'no',
@@ -361,6 +359,42 @@ describe('init', () => {
       expect(c.options!.consent).toBe('granted');
     }, garbage as never);
     expect(list.map((e) => e.event)).toEqual(['Order Completed']);
+  });
+
+  it('an unknown consent value holds events (pending) with a warning, never sends them as if granted', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    for (const consent of ['Pending', 'yes please', 0, true]) {
+      const { core, net } = make({ consent: consent as never, debug: true });
+      expect(core.options!.consent).toBe('pending');
+      core.track('Held');
+      await core.flush();
+      expect(net.events()).toEqual([]);
+      core.setConsent('granted');
+      await core.flush();
+      expect(net.events().map((e) => e.event)).toEqual(['Held']);
+    }
+    expect(warn.mock.calls.some((c) => c.join(' ').includes('consent'))).toBe(true);
+    // Not given (or null): the SPEC default.
+    expect(make({}).core.options!.consent).toBe('granted');
+    expect(make({ consent: null as never }).core.options!.consent).toBe('granted');
+  });
+
+  it("option warnings show when the same options turn debug on (init read debug only after them)", () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    make({ batchSize: 'lots' as never, debug: true });
+    expect(warn.mock.calls.some((c) => c.join(' ').includes('batchSize'))).toBe(true);
+    warn.mockClear();
+    make({ batchSize: 'lots' as never });
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('an unknown acceptHandoff value adopts nothing, with a warning', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    for (const acceptHandoff of ['none', 'Anonymous', 'false', 1]) {
+      expect(make({ acceptHandoff: acceptHandoff as never, debug: true }).core.options!.acceptHandoff).toBe(false);
+    }
+    expect(warn.mock.calls.some((c) => c.join(' ').includes('acceptHandoff'))).toBe(true);
+    expect(make({}).core.options!.acceptHandoff).toBe('all');
   });
 
   it('a contract override of the wrong type falls back to the default', async () => {
