@@ -305,7 +305,11 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     const sid = sessions.current(at);
     // Direct traffic never overwrites a live session's campaign; the same campaign again
     // (a reload of the landing URL) continues the session.
-    if (sid && (c === DIRECT || sameCampaign(ledger.sessionCampaign(sid), c))) return;
+    if (sid && (c === DIRECT || sameCampaign(ledger.sessionCampaign(sid), c))) {
+      // Someone with no first campaign yet (after reset(): the next person) takes this one.
+      if (!ledger.first()) ledger.touch(c, at, c === DIRECT);
+      return;
+    }
     ledger.setSession(sessions.start(at), c);
     ledger.touch(c, at, c === DIRECT);
   }

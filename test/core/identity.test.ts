@@ -410,6 +410,34 @@ describe('reset', () => {
   });
 });
 
+describe('reset and campaigns', () => {
+  const direct = { source: 'direct', medium: '(none)' };
+
+  it("the next person's first landing gives their first campaign, even a direct one in the session reset() started", async () => {
+    const kv = memoryKV();
+    const { core } = make({}, { kv, landing: { url: 'https://www.example.com/?utm_source=news&utm_medium=email', referrer: '' } });
+    core.track('before');
+    core.reset();
+    // Nothing is known of the next person yet: none, not the previous person's.
+    expect(core.getCampaign()).toEqual({ first: null, last: null });
+    // A reload in the same session (direct): their first campaign is direct, as for a first-ever direct visit.
+    const next = make({}, { kv, landing: { url: 'https://www.example.com/', referrer: '' } });
+    expect(next.core.getCampaign()).toEqual({ first: direct, last: direct });
+    next.core.track('Order Completed');
+    await next.core.flush();
+    const order = next.net.events().slice(-1)[0];
+    expect(order.context.firstCampaign).toEqual(direct);
+    expect(order.context.touches!.map((t) => t.source)).toEqual(['direct']);
+  });
+
+  it('a campaign landing right after reset() (a handoff link bringing another user) is that person\'s first campaign', () => {
+    const { core } = make({}, { landing: { url: 'https://www.example.com/', referrer: '' } });
+    core.reset();
+    core.touch({ url: 'https://www.example.com/?utm_source=wechat&utm_medium=social', referrer: '' });
+    expect(core.getCampaign().first).toEqual({ source: 'wechat', medium: 'social' });
+  });
+});
+
 describe('init and replay', () => {
   it('init is idempotent: a second init is ignored and nothing is sent twice', async () => {
     const { core, net } = make({}, { landing: { url: 'https://www.example.com/?utm_source=news', referrer: '' } });
