@@ -279,17 +279,27 @@ export function localStorageOutbox(key: string, maxRecords = 1000, maxChars = 1e
 /** Tries each layer in order; the first failure of a layer moves every later call to the next one. */
 export function fallbackOutbox(layers: OutboxStore[], warn: (...a: unknown[]) => void): OutboxStore {
   let i = 0;
-  // Records whose put is not confirmed yet; puts under way, and since when some are. A page
+  // Records whose put is not confirmed yet, and when each unconfirmed put started. A page
   // leaving while a put waits over a second (a hung IndexedDB takes 5 s to fail over, and
   // with the collector down no beacon takes them) also puts them in the next layer, where
-  // the next page finds them (a record in both is read once; what a beacon took is noted
-  // as removed). A working store answers in milliseconds: nothing is copied then.
+  // the next page finds them. Those copies (`spared`) are taken out again once the records
+  // are stored where they were going or removed (delivered): left there, the next page
+  // would send them a second time. A working store answers in milliseconds: nothing is
+  // copied then.
   const waiting = new Map<string, QueuedEvent>();
-  let puts = 0;
-  let since = 0;
+  const starts: number[] = [];
+  const spared = new Set<string>();
   let leaving = false;
+  const unspare = (ids: string[]) => {
+    const s = ids.filter((id) => spared.delete(id));
+    s.length && layers[i + 1] && layers[i + 1].remove(s).catch(() => undefined);
+  };
   const spare = () =>
-    leaving && waiting.size && Date.now() - since > 1e3 && layers[i + 1] && layers[i + 1].put(Array.from(waiting.values())).catch(() => undefined);
+    leaving &&
+    waiting.size &&
+    Date.now() - Math.min(...starts) > 1e3 &&
+    layers[i + 1] &&
+    (waiting.forEach((_, id) => spared.add(id)), layers[i + 1].put(Array.from(waiting.values())).catch(() => undefined));
   listen(window, 'pagehide', () => ((leaving = true), spare()), true);
   listen(window, 'pageshow', () => (leaving = false), true);
   const run = async <T>(op: (s: OutboxStore) => Promise<T>): Promise<T> => {
@@ -308,14 +318,18 @@ export function fallbackOutbox(layers: OutboxStore[], warn: (...a: unknown[]) =>
   };
   return {
     put: (r) => {
-      if (!puts++) since = Date.now();
+      const at = Date.now();
+      starts.push(at);
       for (const x of r) waiting.set(x.id, x);
       spare();
-      return run((s) => s.put(r)).finally(() => (puts--, r.forEach((x) => waiting.delete(x.id))));
+      const layer = i;
+      return run((s) => s.put(r))
+        .then(() => void (i === layer && unspare(r.map((x) => x.id))))
+        .finally(() => (starts.splice(starts.indexOf(at), 1), r.forEach((x) => waiting.delete(x.id))));
     },
     // Also from the layers that failed: what they stored before failing is still there, and
     // a next page reading them again would send those events a second time.
-    remove: (ids) => (ids.forEach((id) => waiting.delete(id)), layers.slice(0, i).map((l) => l.remove(ids).catch(() => undefined)), run((s) => s.remove(ids))),
+    remove: (ids) => (ids.forEach((id) => waiting.delete(id)), unspare(ids), layers.slice(0, i).map((l) => l.remove(ids).catch(() => undefined)), run((s) => s.remove(ids))),
     // Records a previous page kept in a later layer (its IndexedDB failed) are moved up
     // into the layer in use: read from nowhere else, they would never be sent.
     all: () =>

@@ -113,7 +113,7 @@ export function webTransport(budget = KEEPALIVE_BUDGET): WebTransport {
           }
           // Over the budget a keepalive fetch fails outright: status 0 keeps the events
           // persisted for the next page instead.
-          return fits ? post(url, body, headers, size, true) : { status: 0 };
+          return fits ? post(url, body, headers, size, true, options.timeout) : { status: 0 };
         }
         return post(url, body, headers, size, fits, options.timeout);
       } catch {
