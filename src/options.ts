@@ -13,15 +13,12 @@ function num(value: unknown, fallback: number, min: number, warn: (...a: unknown
 }
 
 /**
- * One of `allowed`; not given: the default; anything else: `safe`, with a warning. For
- * consent and handoff a typo ('Pending', 'none') must never mean "send" or "adopt".
- */
-/**
- * One of `allowed`; not given: the default; anything else: `safe`, with a warning. For
- * consent and handoff a typo ('Pending', 'none') must never mean "send" or "adopt".
+ * One of `allowed`; not given (or '', an empty data attribute): the default; anything else:
+ * `safe`, with a warning. For consent and handoff a typo ('Pending', 'none') must never
+ * mean "send" or "adopt".
  */
 const oneOf = <T>(value: unknown, allowed: T[], fallback: T, safe: T, warn: (...a: unknown[]) => void, name: string): T =>
-  value == null ? fallback : allowed.indexOf(value as T) >= 0 ? (value as T) : (warn(`option ${name} unknown; using ${safe}`, value), safe);
+  value == null || value === '' ? fallback : allowed.indexOf(value as T) >= 0 ? (value as T) : (warn(`option ${name} unknown; using ${safe}`, value), safe);
 
 const strings = (v: unknown, fallback: string[]): string[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : fallback);
 
@@ -51,7 +48,7 @@ export function resolveOptions(input: TuttiOptions, warn: (...a: unknown[]) => v
     // '' is kept: a host-only cookie (no Domain attribute). Only a missing or non-string value means 'auto'.
     cookieDomain: typeof o.cookieDomain === 'string' ? o.cookieDomain : 'auto',
     linkDomains: strings(o.linkDomains, []),
-    acceptHandoff: oneOf<ResolvedOptions['acceptHandoff']>(o.acceptHandoff, ['all', 'anonymous', false], 'all', false, warn, 'acceptHandoff'),
+    acceptHandoff: oneOf<ResolvedOptions['acceptHandoff']>((o.acceptHandoff as unknown) === true ? 'all' : o.acceptHandoff, ['all', 'anonymous', false], 'all', false, warn, 'acceptHandoff'),
     consent: oneOf<ResolvedOptions['consent']>(o.consent, ['granted', 'pending', 'denied'], 'granted', 'pending', warn, 'consent'),
     personalization: Object.assign({}, p, {
       slots: Array.isArray(p.slots) ? p.slots : 'auto',

@@ -377,6 +377,7 @@ describe('init', () => {
     // Not given (or null): the SPEC default.
     expect(make({}).core.options!.consent).toBe('granted');
     expect(make({ consent: null as never }).core.options!.consent).toBe('granted');
+    expect(make({ consent: '' as never }).core.options!.consent).toBe('granted');
   });
 
   it("option warnings show when the same options turn debug on (init read debug only after them)", () => {
@@ -395,6 +396,9 @@ describe('init', () => {
     }
     expect(warn.mock.calls.some((c) => c.join(' ').includes('acceptHandoff'))).toBe(true);
     expect(make({}).core.options!.acceptHandoff).toBe('all');
+    // true says "accept": all; '' (an empty data attribute) is not given.
+    expect(make({ acceptHandoff: true as never }).core.options!.acceptHandoff).toBe('all');
+    expect(make({ acceptHandoff: '' as never }).core.options!.acceptHandoff).toBe('all');
   });
 
   it('a contract override of the wrong type falls back to the default', async () => {
