@@ -31,7 +31,7 @@ const OWNER = 'tutti_uaid';
 // In this order: reset() removes WIPE[1..4] (the user), init WIPE[1..6] (the user and its session and campaigns).
 const WIPE = [AID, UID, TRAITS, EXT, OWNER, 'tutti_ses', 'tutti_cmp', 'tutti_tz'];
 
-/** Calls kept before init (or while waiting for an external ID); beyond this the oldest go. */
+/** Calls kept before init (beyond this the oldest go) or while waiting for an external ID (beyond this the hold ends). */
 const MAX_BUFFERED = 1000;
 
 export interface CoreHooks {
@@ -424,7 +424,8 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     if (!fn) return warn('unknown method ' + method);
     WX_BUILD || before();
     if (!ready || (holding && NOT_HELD.indexOf(method) < 0)) {
-      if (buffer.push([method, args, at]) > MAX_BUFFERED) buffer.shift();
+      // A full hold sends without the external ID rather than lose its oldest events.
+      if (buffer.push([method, args, at]) > MAX_BUFFERED) holding ? release() : buffer.shift();
       return;
     }
     // No closure or spread here: this runs for every call. Methods take at most 3 arguments.

@@ -205,8 +205,8 @@ export interface TuttiOptions {
   plugins?: Plugin[];
   /**
    * Holds events until an external ID of this type is set with setExternalId (or the timeout,
-   * ms, passes), so early events carry it; a page or app going to the background releases
-   * them at once. Off. Timeout 3000
+   * ms, passes), so early events carry it; a page or app going to the background, or a
+   * 1,001st held call, releases them at once. Off. Timeout 3000
    */
   waitForExternalId?: { type: string; timeout?: number };
   /** Log warnings (bad input, failures) to the console. false */

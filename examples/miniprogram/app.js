@@ -20,7 +20,8 @@ App({
       success: ({ code }) => {
         setTimeout(() => tutti.setExternalId('wechat_openid', 'example-openid-' + String(code).slice(0, 8)), 500);
       },
-      fail: () => tutti.setExternalId('wechat_openid', 'example-openid-offline'),
+      // No openid without a login: the hold's timeout (3 s) sends the events without one. Never
+      // set a made-up constant here: the collector would stitch every such user into one.
     });
   },
   globalData: { tutti },

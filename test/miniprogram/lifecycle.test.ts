@@ -299,6 +299,17 @@ describe('identity', () => {
     expect(names(got)).toEqual(expect.arrayContaining(['Mini App Launched', 'Early Click', 'Mini App Hidden']));
   });
 
+  it('a hold that fills up (over 1,000 calls before the openid) sends what it held without the openid rather than dropping the oldest', async () => {
+    const { rt, tutti } = await start({ init: { waitForExternalId: { type: 'wechat_openid', timeout: 60000 } } });
+    rt.launch({ path: 'pages/index/index', scene: 1001 });
+    for (let i = 0; i < 1100; i++) tutti.track('Held', { i });
+    tutti.setExternalId('wechat_openid', 'oOpenId123');
+    const aid = tutti.getAnonymousId();
+    const got = await until(() => events(aid).length >= 1104 && events(aid), 15000, 'every event');
+    expect(got.filter((e) => e.event === 'Held')).toHaveLength(1100);
+    expect(names(got)).toEqual(expect.arrayContaining(['Mini App Launched', 'Mini App Shown', 'screen:pages/index/index', 'identify:']));
+  });
+
   it('sends without the openid once waitForExternalId times out', async () => {
     const { rt, tutti } = await start({ init: { waitForExternalId: { type: 'wechat_openid', timeout: 300 } } });
     rt.launch({ path: 'pages/index/index' });
