@@ -97,7 +97,8 @@ export function createTracker(where: Whereabouts): Tracker {
       const depth = (origin ? origin.shareDepth : 0) + 1;
       const from = arg && typeof arg === 'object' ? (arg as { from?: string }).from : undefined;
       tutti.track('Share', { method: kind, from, path: view && view.route, shareDepth: depth });
-      return rewriteShare(kind, result, view, { tutti_sharer: tutti.getAnonymousId(), tutti_depth: String(depth) });
+      // An ID goes into the path only as linkUrl allows one into a URL (consent granted).
+      return tutti.linkUrl('?') === '?' ? result : rewriteShare(kind, result, view, { tutti_sharer: tutti.getAnonymousId(), tutti_depth: String(depth) });
     },
   };
 }

@@ -91,6 +91,18 @@ describe('share attribution', () => {
     ]);
   });
 
+  it('adds no ID to a shared path without consent (pending or denied), as linkUrl and H5 shareUrl do; once granted it does', async () => {
+    const { rt, tutti } = await start({ init: { consent: 'pending' } });
+    rt.launch({ path: 'pages/index/index' });
+    rt.navigateTo('pages/item/item?id=42');
+    expect(rt.share('app_message', 'button').path).toBe('/pages/item/item?id=42');
+    expect(rt.share('timeline').query).toBe('id=42');
+    tutti.setConsent('denied');
+    expect(rt.share('app_message', 'button').path).toBe('/pages/item/item?id=42');
+    tutti.setConsent('granted');
+    expect(rt.share('app_message', 'button').path).toBe(`/pages/item/item?id=42&tutti_sharer=${tutti.getAnonymousId()}&tutti_depth=1`);
+  });
+
   it('does not turn sharing on for pages that never enabled it', async () => {
     const { rt } = await start();
     rt.launch({ path: 'pages/index/index' });
