@@ -5,8 +5,8 @@
 // browsers, some embedded web-views) the same protocol runs on locks kept in
 // localStorage (`storageLocks`), less precisely.
 import type { Tabs } from '../../../src/platform';
-import { listen } from './dom';
-import { lsGet, lsKeys, lsRemove, lsSet } from './local-storage';
+import { attempt, listen } from './dom';
+import { lsGet, lsRemove, lsSet } from './local-storage';
 
 const LOCK = 'tutti-tab-';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -110,7 +110,8 @@ export function storageLocks(id: string, ttl = 10000): Locks {
     /** The tabs' presence locks only: those of dead tabs are removed here (other locks only by their holder). */
     async query() {
       const held: LockInfo[] = [];
-      for (const k of lsKeys(KEY + LOCK)) {
+      // Storage lists its keys as own properties; none when localStorage is unreadable.
+      for (const k of attempt(() => Object.keys(localStorage).filter((k) => k.indexOf(KEY + LOCK) === 0), [])) {
         if (expiry(lsGet(k)) > Date.now()) held.push({ name: k.slice(KEY.length) });
         else lsRemove(k);
       }
