@@ -416,14 +416,12 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     },
   };
 
-  /** Methods that still act while events are held for an external ID. */
-  const NOT_HELD = ['setExternalId', 'setConsent', 'use'];
-
   function invoke(method: string, args: unknown[], at: number): void {
     const fn = impl[method];
     if (!fn) return warn('unknown method ' + method);
     WX_BUILD || before();
-    if (!ready || (holding && NOT_HELD.indexOf(method) < 0)) {
+    // While events are held for an external ID, these methods still act.
+    if (!ready || (holding && ['setExternalId', 'setConsent', 'use'].indexOf(method) < 0)) {
       // A full hold sends without the external ID rather than lose its oldest events.
       if (buffer.push([method, args, at]) > MAX_BUFFERED) holding ? release() : buffer.shift();
       return;

@@ -41,22 +41,19 @@ export function shareLanding<L extends Landing>(l: L | undefined, ownId: string,
  */
 export function withShareUrl<T>(t: T): T {
   const c = t as unknown as CoreTutti & { shareUrl?: unknown };
-  if (!c.shareUrl) c.shareUrl = shareUrl(c);
+  if (!c.shareUrl)
+    c.shareUrl = (url?: unknown): unknown => {
+      const u = url === undefined ? attempt(() => location.href) : url;
+      // linkUrl gives '' for a URL that is no string, and leaves one as it is exactly when IDs
+      // may not go into a URL (not initialised, consent not granted): the same rule.
+      const linked = u ? c.linkUrl(u as string) : '';
+      return !linked
+        ? (c.warn('shareUrl: bad url', url), url)
+        : linked === u
+          ? u
+          : // Never a handoff parameter: the recipient is another person. The depth is the one
+            // this visitor arrived at (a digit string, or none: 0) + 1.
+            withParams(withoutParams(u as string, HANDOFF_PARAMS), { tutti_sharer: c.getAnonymousId(), tutti_depth: String(+((c.getCampaign().last || {}).shareDepth || 0) + 1) });
+    };
   return t;
 }
-
-const shareUrl =
-  (t: CoreTutti) =>
-  (url?: unknown): unknown => {
-    const u = url === undefined ? attempt(() => location.href) : url;
-    // linkUrl gives '' for a URL that is no string, and leaves one as it is exactly when IDs
-    // may not go into a URL (not initialised, consent not granted): the same rule.
-    const linked = u ? t.linkUrl(u as string) : '';
-    return !linked
-      ? (t.warn('shareUrl: bad url', url), url)
-      : linked === u
-        ? u
-        : // Never a handoff parameter: the recipient is another person. The depth is the one
-          // this visitor arrived at (a digit string, or none: 0) + 1.
-          withParams(withoutParams(u as string, HANDOFF_PARAMS), { tutti_sharer: t.getAnonymousId(), tutti_depth: String(+((t.getCampaign().last || {}).shareDepth || 0) + 1) });
-  };

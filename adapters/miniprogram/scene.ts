@@ -28,20 +28,18 @@ const MEDIA: Array<[string, number[]]> = [
   ['message', [14, 107]],
 ];
 
+export function sceneMedium(scene: number | undefined): string {
+  for (const [medium, scenes] of MEDIA) if (scenes.indexOf((scene as number) - 1000) >= 0) return medium;
+  return 'other';
+}
+
 /**
  * Scenes where the user came back on their own (recently used, My mini-programs,
  * desktop icon, floating window, back from another mini-program). They label a first
  * visit but must not replace the campaign that brought the user, as direct web traffic
  * never does. Written as scene value − 1000, like MEDIA.
  */
-const RETURNS = [1, 23, 38, 89, 103, 104, 131, 187];
-
-export function sceneMedium(scene: number | undefined): string {
-  for (const [medium, scenes] of MEDIA) if (scenes.indexOf((scene as number) - 1000) >= 0) return medium;
-  return 'other';
-}
-
-export const isReturnScene = (scene: number | undefined) => RETURNS.indexOf((scene as number) - 1000) >= 0;
+export const isReturnScene = (scene: number | undefined) => [1, 23, 38, 89, 103, 104, 131, 187].indexOf((scene as number) - 1000) >= 0;
 
 function decodeOnce(s: string): string {
   try {

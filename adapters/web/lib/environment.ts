@@ -12,28 +12,6 @@ export const TZ_KEY = 'tutti_tz';
 /** The one Temporal call used here (Chromium 144+, Firefox 139+; not in TypeScript's lib yet). */
 declare const Temporal: { Now: { timeZoneId(): string } };
 
-/**
- * The IANA time zone. The first `Intl.DateTimeFormat` of a page loads ICU data: 30–80 ms
- * of main thread in Chromium (measured), paid by the first event of every page view.
- * `Temporal.Now.timeZoneId()` gives the same name in about 0.1 ms, so it comes first.
- * Without Temporal the name is cached across page loads and trusted while the UTC offset
- * (cheap to read) is unchanged, so a move to another offset or a DST switch reads it
- * again. The cache is written only where the SDK already stores its anonymous ID: no
- * storage before consent allows it (the core writes the ID only then, and removes this
- * key on opt-out).
- */
-function timezone(): string | undefined {
-  const now = attempt(() => Temporal.Now.timeZoneId());
-  if (now) return now;
-  const offset = String(new Date().getTimezoneOffset());
-  const cached = lsGet(TZ_KEY);
-  const bar = cached ? cached.indexOf('|') : -1;
-  if (cached && cached.slice(0, bar) === offset) return cached.slice(bar + 1);
-  const name = attempt(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
-  if (name && lsGet(AID_KEY)) lsSet(TZ_KEY, offset + '|' + name);
-  return name;
-}
-
 export interface WebEnvironment extends Environment {
   /** Records an SPA navigation: the page left becomes the referrer of the next events. */
   navigated(fromUrl: string): void;
@@ -45,12 +23,31 @@ export function webEnvironment(channel: Channel = 'web'): WebEnvironment {
   let device: Partial<EventContext> | undefined;
   let referrer: string | undefined;
 
-  const readDevice = (): Partial<EventContext> => ({
-    locale: navigator.language,
-    timezone: timezone(),
-    userAgent: navigator.userAgent,
-    screen: attempt(() => ({ width: screen.width, height: screen.height, density: devicePixelRatio })),
-  });
+  const readDevice = (): Partial<EventContext> => {
+    // The IANA time zone. The first `Intl.DateTimeFormat` of a page loads ICU data: 30–80 ms
+    // of main thread in Chromium (measured), paid by the first event of every page view.
+    // `Temporal.Now.timeZoneId()` gives the same name in about 0.1 ms, so it comes first.
+    // Without Temporal the name is cached across page loads and trusted while the UTC offset
+    // (cheap to read) is unchanged, so a move to another offset or a DST switch reads it
+    // again. The cache is written only where the SDK already stores its anonymous ID: no
+    // storage before consent allows it (the core writes the ID only then, and removes this
+    // key on opt-out).
+    let timezone = attempt(() => Temporal.Now.timeZoneId());
+    if (!timezone) {
+      const offset = String(new Date().getTimezoneOffset());
+      const cached = lsGet(TZ_KEY);
+      const bar = cached ? cached.indexOf('|') : -1;
+      if (cached && cached.slice(0, bar) === offset) timezone = cached.slice(bar + 1);
+      else if ((timezone = attempt(() => Intl.DateTimeFormat().resolvedOptions().timeZone)) && lsGet(AID_KEY))
+        lsSet(TZ_KEY, offset + '|' + timezone);
+    }
+    return {
+      locale: navigator.language,
+      timezone,
+      userAgent: navigator.userAgent,
+      screen: attempt(() => ({ width: screen.width, height: screen.height, density: devicePixelRatio })),
+    };
+  };
 
   // The page part is read again only when the URL, title or referrer changed: events come by the thousand.
   let page: NonNullable<EventContext['page']> = {};

@@ -9,20 +9,21 @@ import { promisifyRequest, type UseStore } from 'idb-keyval';
 /**
  * An idb-keyval store (its createStore, plus one thing): a connection that blocks the
  * database's deletion or upgrade (the page signing out, another tab) closes, and the next
- * call opens a new one. Undefined where IndexedDB is unavailable.
+ * call opens a new one. Undefined where IndexedDB is unavailable. The SDK's one store:
+ * 'outbox' in the database 'tutti' (it holds the anonymous ID's mirror too).
  */
-export function openIdb(db: string, store: string): UseStore | undefined {
+export function openIdb(): UseStore | undefined {
   try {
     // Where IndexedDB is not defined at all (Node), reading it throws: caught below.
     if (!indexedDB) return undefined;
     let dbp: Promise<IDBDatabase> | undefined;
     const open = () => {
-      const req = indexedDB.open(db);
-      req.onupgradeneeded = () => req.result.createObjectStore(store);
+      const req = indexedDB.open('tutti');
+      req.onupgradeneeded = () => req.result.createObjectStore('outbox');
       // (A failed open stays failed: its callers fall back to other storage for the page.)
       return (dbp = promisifyRequest(req).then((d) => ((d.onversionchange = d.onclose = () => (d.close(), (dbp = undefined))), d)));
     };
-    return (mode, fn) => new Promise((r) => r((dbp || open()).then((d) => fn(d.transaction(store, mode).objectStore(store)))));
+    return (mode, fn) => new Promise((r) => r((dbp || open()).then((d) => fn(d.transaction('outbox', mode).objectStore('outbox')))));
   } catch {
     return undefined;
   }

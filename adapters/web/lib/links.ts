@@ -21,7 +21,7 @@ export function decorateLinks(domains: string[], linkUrl: (url: string) => strin
   const onClick = (e: Event) => {
     try {
       const target = e.target as Element | null;
-      const a = target && target.closest ? (target.closest('a[href]') as HTMLAnchorElement | null) : null;
+      const a = target && target.closest && (target.closest('a[href]') as HTMLAnchorElement | null);
       // SVG links have no string href/hostname and are skipped.
       if (!a || typeof a.href !== 'string' || !/^https?:$/.test(a.protocol)) return;
       const host = a.hostname.toLowerCase();

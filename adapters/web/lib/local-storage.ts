@@ -11,6 +11,3 @@ export const lsSet = (key: string, value: string): boolean => attempt(() => (loc
 
 /** Removes the key (nothing to forget when localStorage is unreadable). */
 export const lsRemove = (key: string): void => attempt(() => localStorage.removeItem(key));
-
-/** Keys currently in localStorage that start with prefix ([] when unreadable). Storage lists its keys as own properties. */
-export const lsKeys = (prefix: string): string[] => attempt(() => Object.keys(localStorage).filter((k) => k.indexOf(prefix) === 0), []);

@@ -19,7 +19,7 @@ import type { UseStore } from 'idb-keyval';
 let store: UseStore | undefined | null;
 /** One IndexedDB connection per page: the outbox and the anonymous ID's mirror share it. */
 export const sharedIdb = (): UseStore | undefined =>
-  (store === undefined ? (store = openIdb('tutti', 'outbox') || null) : store) || undefined;
+  (store === undefined ? (store = openIdb() || null) : store) || undefined;
 
 /**
  * A short, stable name for one writeKey + endpoint: instances sending to different

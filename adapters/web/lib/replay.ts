@@ -10,8 +10,6 @@ export interface Replayable extends Tutti {
   init(options: Parameters<Tutti['init']>[0], at?: number): Tutti;
 }
 
-const DIRECT = ['on', 'flush', 'personalize', 'linkUrl'];
-
 /** `queue`: the stub's array, or the calls pushed onto it later (boot-script.ts checks the former); entries are whatever the page queued. */
 export function replayQueue(t: Replayable, queue: any[]): void {
   for (const item of queue) {
@@ -19,7 +17,7 @@ export function replayQueue(t: Replayable, queue: any[]): void {
       const method = String(item[0]);
       const args: unknown[] = Array.isArray(item[1]) ? item[1] : [];
       if (method === 'init') t.init(args[0] as Parameters<Tutti['init']>[0], item[2]);
-      else if (DIRECT.indexOf(method) < 0) t.call(method, args, item[2]);
+      else if (['on', 'flush', 'personalize', 'linkUrl'].indexOf(method) < 0) t.call(method, args, item[2]);
       else {
         const result = (t as unknown as Record<string, (...a: unknown[]) => unknown>)[method](...args);
         if (typeof item[3] === 'function') item[3](result);

@@ -5,8 +5,8 @@
 // browsers, some embedded web-views) the same protocol runs on locks kept in
 // localStorage (`storageLocks`), less precisely.
 import type { Tabs } from '../../../src/platform';
-import { listen } from './dom';
-import { lsGet, lsKeys, lsRemove, lsSet } from './local-storage';
+import { attempt, listen } from './dom';
+import { lsGet, lsRemove, lsSet } from './local-storage';
 
 const LOCK = 'tutti-tab-';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -79,39 +79,39 @@ export function storageLocks(id: string, ttl = 10000): Locks {
   const local = localChain();
   const expiry = (value: string | null | undefined) => Number(String(value).split(':')[1]);
 
-  async function hold<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const key = KEY + name;
-    const mine = () => String(lsGet(key)).split(':')[0] === id;
-    const claim = () => lsSet(key, id + ':' + (Date.now() + ttl));
-    for (;;) {
-      const current = lsGet(key);
-      if (current === undefined) break; // localStorage unreadable: no other tab to coordinate with
-      if (!current || expiry(current) < Date.now() || mine()) {
-        if (!claim()) break;
-        // Two tabs may claim at once: the later write wins, the earlier one notices here.
-        await sleep(25);
-        if (mine()) break;
-      }
-      await sleep(40 + Math.random() * 60);
-    }
-    // A lock removed meanwhile is taken again: a tab whose renewals were held back (frozen,
-    // throttled in the background) and was taken for dead must be seen alive once it runs.
-    const renew = setInterval(() => (mine() || !lsGet(key)) && claim(), ttl / 5);
-    try {
-      return await fn();
-    } finally {
-      clearInterval(renew);
-      if (mine()) lsRemove(key);
-    }
-  }
-
   return {
     // Sections of this tab queue here first: its own claim would not keep them apart.
-    request: ((name: string, fn: () => Promise<unknown>) => local(name, () => hold(name, fn))) as Locks['request'],
+    request: ((name: string, fn: () => Promise<unknown>) =>
+      local(name, async () => {
+        const key = KEY + name;
+        const mine = () => String(lsGet(key)).split(':')[0] === id;
+        const claim = () => lsSet(key, id + ':' + (Date.now() + ttl));
+        for (;;) {
+          const current = lsGet(key);
+          if (current === undefined) break; // localStorage unreadable: no other tab to coordinate with
+          if (!current || expiry(current) < Date.now() || mine()) {
+            if (!claim()) break;
+            // Two tabs may claim at once: the later write wins, the earlier one notices here.
+            await sleep(25);
+            if (mine()) break;
+          }
+          await sleep(40 + Math.random() * 60);
+        }
+        // A lock removed meanwhile is taken again: a tab whose renewals were held back (frozen,
+        // throttled in the background) and was taken for dead must be seen alive once it runs.
+        const renew = setInterval(() => (mine() || !lsGet(key)) && claim(), ttl / 5);
+        try {
+          return await fn();
+        } finally {
+          clearInterval(renew);
+          if (mine()) lsRemove(key);
+        }
+      })) as Locks['request'],
     /** The tabs' presence locks only: those of dead tabs are removed here (other locks only by their holder). */
     async query() {
       const held: LockInfo[] = [];
-      for (const k of lsKeys(KEY + LOCK)) {
+      // Storage lists its keys as own properties; none when localStorage is unreadable.
+      for (const k of attempt(() => Object.keys(localStorage).filter((k) => k.indexOf(KEY + LOCK) === 0), [])) {
         if (expiry(lsGet(k)) > Date.now()) held.push({ name: k.slice(KEY.length) });
         else lsRemove(k);
       }
