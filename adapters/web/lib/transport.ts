@@ -5,7 +5,7 @@
 // `text/plain` keeps every request a CORS simple request: no preflight round trip.
 import type { Transport, TransportResponse } from '../../../src/types';
 import { utf8Length } from '../../../src/queue/queue';
-import { listen, win } from './dom';
+import { attempt, listen, win } from './dom';
 
 const TYPE = 'text/plain;charset=UTF-8';
 
@@ -102,7 +102,9 @@ export function webTransport(budget = KEEPALIVE_BUDGET): WebTransport {
           // sendBeacon cannot carry headers (e.g. Content-Encoding), so such bodies use fetch.
           // (No `navigator` at all threw just above: status 0, as from the catch below.)
           if (typeof navigator.sendBeacon === 'function' && !Object.keys(extra).length) {
-            if (navigator.sendBeacon(url, new Blob([body as BlobPart], { type: TYPE }))) {
+            // A sendBeacon that throws (an extension or a wrapper blocking it) says "not sent",
+            // as false does: the keepalive fetch below carries the body instead.
+            if (attempt(() => navigator.sendBeacon(url, new Blob([body as BlobPart], { type: TYPE })))) {
               // Beacons draw on the same keepalive budget and their completion cannot be
               // observed, so their bytes count as in flight for a while.
               inflight += size;
