@@ -34,6 +34,14 @@ const WIPE = [AID, UID, TRAITS, EXT, OWNER, 'tutti_ses', 'tutti_cmp', 'tutti_tz'
 /** Calls kept before init (beyond this the oldest go) or while waiting for an external ID (beyond this the hold ends). */
 const MAX_BUFFERED = 1000;
 
+/**
+ * Whether init can start with these options (a writeKey and an endpoint; without them it
+ * refuses and warns). One rule for init and for the web adapter's wait before init.
+ */
+export function startable(options: TuttiOptions | undefined) {
+  return options && options.writeKey && options.endpoint;
+}
+
 export interface CoreHooks {
   /** After identity is loaded, before the landing touch and the replay of early calls (handoff goes here). */
   init?(tutti: CoreTutti, options: ResolvedOptions): void;
@@ -448,7 +456,7 @@ export function createCore(makePlatform: (options: ResolvedOptions) => Platform,
     // Before the options are read, so that their own warnings (bad values) show.
     debug = !!(options && options.debug);
     const resolved = resolveOptions(options, warn);
-    if (!resolved.writeKey || !(options && options.endpoint)) {
+    if (!startable(options)) {
       if (typeof console !== 'undefined') console.warn('[tutti] init needs writeKey and endpoint');
       return;
     }

@@ -1,7 +1,7 @@
 // One web instance: the core wired to the browser platform, plus what only a page
 // has: handoff adoption on landing, auto page views, link decoration, web vitals.
 // The H5 adapter builds on this with its own channel, context and transport.
-import { createCore, type CoreHooks, type CoreTutti } from '../../../src/core';
+import { createCore, startable, type CoreHooks, type CoreTutti } from '../../../src/core';
 import { CAMPAIGN_PARAMS } from '../../../src/campaign/campaign';
 import type { Platform } from '../../../src/platform';
 import { classifyUrlLanding } from '../../../src/campaign/referrer';
@@ -87,7 +87,7 @@ export function createWebTutti(setup: WebSetup = {}): CoreTutti {
     // an init() the core will refuse (no writeKey or endpoint): a valid one right after it
     // would be turned away as a second init.
     const idb = win() ? sharedIdb() : undefined;
-    const wait = idb && options && options.writeKey && options.endpoint && !readCookie(AID_KEY) && !storedId(lsGet(AID_KEY));
+    const wait = idb && startable(options) && !readCookie(AID_KEY) && !storedId(lsGet(AID_KEY));
     // The landing page's view takes its place at the init() call (time, order), ahead of the
     // calls made while IndexedDB is read or, through the snippet, before the SDK arrived;
     // a prerendered page's waits until shown, as in autoPageviews().
